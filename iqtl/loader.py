@@ -1,0 +1,266 @@
+"""File -> Ledger, with every problem found (not only the first), each located in the file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import edtf
+from .locate import Locator, toml_error_position
+from .model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
+from .schema import FIELDS, TOP_LEVEL, is_slug
+from .validate import Finding, did_you_mean, error, validate
+
+ENV_LEDGER = "IQTL_LEDGER"
+DEFAULT_LEDGER = Path("data") / "events.toml"
+
+
+class LedgerNotFoundError(Exception):
+    pass
+
+
+@dataclass
+class LoadResult:
+    ledger: Ledger
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def bundled_ledger() -> Path | None:
+    """The ledger shipped with the package: inside a wheel, or the repo's data/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "events.toml", here.parent / DEFAULT_LEDGER):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_ledger(explicit: str | os.PathLike | None = None) -> Path:
+    """--ledger, else $IQTL_LEDGER, else ./data/events.toml, else the bundled copy."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_LEDGER)
+    if env:
+        return Path(env)
+    if DEFAULT_LEDGER.is_file():
+        return DEFAULT_LEDGER
+    bundled = bundled_ledger()
+    if bundled is None:
+        raise LedgerNotFoundError(f"no ledger: pass --ledger PATH or set {ENV_LEDGER} (no {DEFAULT_LEDGER} here)")
+    return bundled
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """Bytes -> text, refusing what is not UTF-8 with a line saying what it looks like."""
+    def fail(msg: str, line: int = 0, col: int = 0) -> tuple[None, Problem]:
+        return None, Problem(path, line, col, "error", msg, "encoding")
+
+    if not data.strip():
+        return fail("the ledger is empty (expected `schema = 1` and [[event]] tables)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return fail("the ledger is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 BOM is harmless; editors on Windows add it
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        even_nuls = data[1::2].count(0) + data[0::2].count(0) > len(data) // 4
+        guess = "UTF-16 without a byte-order mark" if even_nuls else "Latin-1 or Windows-1252"
+        return fail(f"the ledger is not UTF-8 (byte 0x{data[exc.start]:02x}; it looks like {guess}); "
+                    "save it as UTF-8", line, col)
+    return text, None
+
+
+def load(path: str | os.PathLike) -> LoadResult:
+    """Read and check a ledger.  Never raises for bad input: problems are returned."""
+    spath = str(path)
+    empty = Ledger(spath)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", "no such file", "io")])
+    except IsADirectoryError:
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", "is a directory, not a ledger file", "io")])
+    except OSError as exc:
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", f"cannot read: {exc.strerror}", "io")])
+    return load_bytes(data, spath)
+
+
+def load_bytes(data: bytes, path: str) -> LoadResult:
+    text, problem = decode(data, path)
+    if problem:
+        return LoadResult(Ledger(path), [problem])
+    return load_text(text, path)
+
+
+def load_text(text: str, path: str) -> LoadResult:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col, msg = toml_error_position(exc)
+        if not line:  # "at end of document"
+            lines = text.splitlines() or [""]
+            line, col = len(lines), len(lines[-1]) + 1
+        return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
+    ledger, findings = build(raw, path)
+    findings += validate(ledger)
+    if not findings:
+        return LoadResult(ledger, [])
+    return LoadResult(ledger, locate(findings, text, path))
+
+
+def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
+    where = Locator(text)
+    problems = []
+    for f in findings:
+        if f.kind is None:
+            line, col = where.key(None, 0, f.key) if f.key else (1, 1)
+        elif f.item is not None and f.key:
+            line, col = where.item(f.kind, f.index, f.key, f.item)
+            col += f.offset
+        elif f.key:
+            line, col = where.key(f.kind, f.index, f.key)
+        else:
+            line, col = where.record(f.kind, f.index)
+        problems.append(Problem(path, line, col, f.severity, f.message, f.code))
+    problems.sort(key=lambda p: (p.line, p.col))
+    return problems
+
+
+# ---------------------------------------------------------------- raw dicts -> records
+
+
+def _type_name(value: object) -> str:
+    return {str: "a string", list: "a list", dict: "a table", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
+    findings: list[Finding] = []
+    schema = raw.get("schema")
+    if schema is None:
+        findings.append(error("schema", f"missing `schema = {SCHEMA_VERSION}` at the top of the ledger"))
+    elif schema != SCHEMA_VERSION or isinstance(schema, bool):
+        findings.append(error("schema", f"unsupported schema {schema!r} (this iqtl reads schema = {SCHEMA_VERSION})",
+                              key="schema"))
+    for key in raw:
+        if key not in TOP_LEVEL:
+            findings.append(error("unknown-key", f"unknown top-level key {key!r}" + did_you_mean(key, TOP_LEVEL[1:]),
+                                  key=key, kind=key if isinstance(raw[key], list | dict) else None))
+
+    tables: dict[str, list[dict]] = {}
+    for kind in KINDS:
+        value = raw.get(kind, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            is_table = isinstance(value, dict)
+            findings.append(error("not-a-table-array",
+                                  f"{kind} must be an array of tables written [[{kind}]], not {_type_name(value)}",
+                                  kind=kind if is_table else None, key=None if is_table else kind))
+            value = []
+        tables[kind] = value
+
+    sources = tuple(_source(r, i, findings) for i, r in enumerate(tables["source"]))
+    actors = tuple(_actor(r, i, findings) for i, r in enumerate(tables["actor"]))
+    events = tuple(_event(r, i, findings) for i, r in enumerate(tables["event"]))
+    source_dates = {s.id: s.date for s in sources}
+    claims = tuple(_claim(r, i, findings, source_dates) for i, r in enumerate(tables["claim"]))
+    return Ledger(path, sources, actors, events, claims), findings
+
+
+class _Fields:
+    """Typed access to one raw record, recording a finding for each fault."""
+
+    def __init__(self, kind: str, index: int, raw: dict, findings: list[Finding]):
+        self.kind, self.index, self.raw, self.findings = kind, index, raw, findings
+        spec = {f.name: f for f in FIELDS[kind]}
+        self.spec = spec
+        rid = raw.get("id")
+        self.label = f"{kind} {rid!r}" if isinstance(rid, str) and rid else f"{kind} #{index + 1}"
+        for key in raw:
+            if key not in spec:
+                self.err("unknown-key", f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec), key)
+        for f in FIELDS[kind]:
+            if f.required and f.name not in raw:
+                self.err("missing-key", f"{self.label}: missing required key {f.name!r}", None)
+
+    def err(self, code: str, message: str, key: str | None, item: str | None = None) -> None:
+        self.findings.append(error(code, message, self.kind, self.index, key, item))
+
+    def str(self, name: str) -> str:
+        value = self.raw.get(name, "")
+        f = self.spec[name]
+        if not isinstance(value, str):
+            self.err("wrong-type", f"{self.label}: {name} must be a string, not {_type_name(value)}", name)
+            return ""
+        if f.required and name in self.raw and not value.strip():
+            self.err("empty", f"{self.label}: {name} is empty", name)
+        if f.choices and value and value not in f.choices:
+            self.err("bad-choice", f"{self.label}: {name} must be one of {', '.join(f.choices)}, not {value!r}"
+                     + did_you_mean(value, f.choices), name)
+        if name == "id" and value and not is_slug(value):
+            self.err("bad-id", f"{self.label}: id must be a slug of a-z, 0-9 and '-' starting with a letter or digit",
+                     name)
+        return value
+
+    def list(self, name: str) -> tuple[str, ...]:
+        value = self.raw.get(name, [])
+        if not isinstance(value, list):
+            self.err("wrong-type", f"{self.label}: {name} must be a list of strings, not {_type_name(value)}", name)
+            return ()
+        bad = [v for v in value if not isinstance(v, str)]
+        if bad:
+            self.err("wrong-type", f"{self.label}: {name} must hold only strings, not {_type_name(bad[0])}", name)
+        return tuple(v for v in value if isinstance(v, str))
+
+    def date(self, name: str) -> edtf.EDTF | None:
+        if name not in self.raw:
+            return None
+        value = self.raw[name]
+        if not isinstance(value, str):
+            self.err("wrong-type", f"{self.label}: {name} must be an EDTF string such as \"2007-08~\", "
+                     f"not {_type_name(value)}", name)
+            return None
+        try:
+            return edtf.parse(value)
+        except edtf.EDTFError as exc:
+            self.findings.append(error("bad-date", f"{self.label}: bad {name} {value!r}: {exc.message}",
+                                       self.kind, self.index, name, value, offset=1 + exc.pos))
+            return None
+
+
+def _source(raw: dict, i: int, findings: list[Finding]) -> Source:
+    f = _Fields("source", i, raw, findings)
+    return Source(f.str("id"), f.str("title"), f.str("publisher"), f.date("date"),
+                  f.str("author"), f.str("url"), f.str("type"), f.str("note"))
+
+
+def _actor(raw: dict, i: int, findings: list[Finding]) -> Actor:
+    f = _Fields("actor", i, raw, findings)
+    return Actor(f.str("id"), f.str("name"), f.list("aliases"), f.str("kind"), f.str("role"), f.str("note"))
+
+
+def _event(raw: dict, i: int, findings: list[Finding]) -> Event:
+    f = _Fields("event", i, raw, findings)
+    return Event(f.str("id"), f.date("date"), f.str("title"), f.str("summary"), f.list("sources"),
+                 f.str("date_note"), f.list("actors"), f.list("places"), f.list("tags"), f.list("related"))
+
+
+def _claim(raw: dict, i: int, findings: list[Finding], source_dates: dict) -> Claim:
+    f = _Fields("claim", i, raw, findings)
+    own = f.date("date")
+    source = f.str("source")
+    return Claim(f.str("id"), f.str("text"), f.str("speaker"), source,
+                 own if own else source_dates.get(source), own is not None,
+                 f.str("date_note"), f.str("kind") or "quote", f.list("about"), f.list("supports"),
+                 f.list("disputes"), f.str("note"))

@@ -1,0 +1,278 @@
+"""Output for people: Rich tables on a terminal, and the tab-separated `plain` lines.
+
+Every piece of ledger text goes through Text() after for_terminal(): never through
+Rich markup, so `[bold]` in a title prints as `[bold]` and an ESC prints as `\\x1b`.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .edtf import EDTF, year_label
+from .model import Actor, Claim, Event, Ledger, Source
+from .query import claims_about, disputed_by, supported_by
+from .text import for_terminal, one_line
+
+
+def make_console(color: str = "auto", file: TextIO | None = None) -> Console:
+    if color == "always":
+        return Console(file=file, force_terminal=True, no_color=False, highlight=False, emoji=False, markup=False)
+    if color == "never":
+        return Console(file=file, color_system=None, no_color=True, highlight=False, emoji=False, markup=False)
+    return Console(file=file, highlight=False, emoji=False, markup=False)
+
+
+def T(value: str, style: str = "") -> Text:  # noqa: N802 - reads as a constructor
+    return Text(for_terminal(value), style=style)
+
+
+def date_style(date: EDTF | None) -> str:
+    if date is None:
+        return "red"
+    if date.approximate and date.uncertain:
+        return "bold magenta"
+    if date.uncertain:
+        return "magenta"
+    if date.approximate:
+        return "yellow"
+    if date.is_interval:
+        return "cyan"
+    return "green"
+
+
+def date_text(date: EDTF | None) -> Text:
+    if date is None:
+        return Text("undated", style="red")
+    marks = ("~" if date.approximate else "") + ("?" if date.uncertain else "")
+    label = date.display
+    return Text(label + (f" {marks}" if marks and "(" not in label else ""), style=date_style(date))
+
+
+def _names(ledger: Ledger, ids, kind: str = "actor") -> str:
+    out = []
+    for i in ids:
+        rec = ledger.get(kind, i)
+        out.append(getattr(rec, "name", None) or getattr(rec, "title", None) or i)
+    return ", ".join(out)
+
+
+# ---------------------------------------------------------------- listings
+
+
+def events_table(ledger: Ledger, events: list[Event]) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False, pad_edge=False)
+    table.add_column("Date", no_wrap=True, min_width=12)
+    table.add_column("Event", ratio=3)
+    table.add_column("Actors", ratio=1)
+    table.add_column("Sources", ratio=1, style="dim")
+    year = None
+    for ev in events:
+        y = year_label(ev.date)
+        if y != year:
+            if year is not None:
+                table.add_section()
+            table.add_row(Text(y, style="bold underline"), "", "", "")
+            year = y
+        title = T(ev.title, "bold")
+        title.append("  ")
+        title.append(T(ev.id, "dim"))
+        table.add_row(date_text(ev.date), title, T(_names(ledger, ev.actors)), T(", ".join(ev.sources)))
+    return table
+
+
+def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False) -> Table:
+    table = Table(show_header=True, header_style="bold", show_lines=True, pad_edge=False)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Speaker", ratio=1)
+    table.add_column("Claim", ratio=3)
+    table.add_column("Source", style="dim", ratio=1)
+    for cl in claims:
+        speaker = ledger.get("actor", cl.speaker)
+        who = T(speaker.name if speaker else cl.speaker, "bold")
+        if speaker and speaker.role:
+            who.append("\n")
+            who.append(T(speaker.role, "dim"))
+        body = T(_quoted(cl), "italic" if cl.kind == "quote" else "")
+        body.append("\n")
+        body.append(T(cl.id, "dim"))
+        if contested:
+            for other in [*(ledger.get("claim", d) for d in cl.disputes), *disputed_by(ledger, cl.id)]:
+                if other is None:
+                    continue
+                body.append("\n✗ ", style="red")
+                body.append(T(f"{_speaker_name(ledger, other)}: {_quoted(other)}", "red"))
+                body.append(T(f"  {other.id}", "dim"))
+        table.add_row(date_text(cl.date), who, body, T(cl.source))
+    return table
+
+
+def _quoted(cl: Claim) -> str:
+    return f"“{cl.text}”" if cl.kind == "quote" else cl.text
+
+
+def _speaker_name(ledger: Ledger, cl: Claim) -> str:
+    actor = ledger.get("actor", cl.speaker)
+    return actor.name if actor else cl.speaker
+
+
+def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, show_header=True, header_style="bold", pad_edge=False)
+    for c in columns:
+        table.add_column(c, justify="right" if c in ("events", "claims") else "left")
+    for row in rows:
+        table.add_row(*(T(str(v)) for v in row))
+    return table
+
+
+# ---------------------------------------------------------------- plain: one line a record
+
+
+def plain_line(*fields: str) -> str:
+    return "\t".join(one_line(f) for f in fields) + "\n"
+
+
+def plain_event(ev: Event) -> str:
+    return plain_line(ev.date.text if ev.date else "", ev.id, ev.title)
+
+
+def plain_claim(ledger: Ledger, cl: Claim) -> str:
+    return plain_line(cl.date.text if cl.date else "", cl.id, cl.speaker, cl.text)
+
+
+# ---------------------------------------------------------------- show: one record in full
+
+
+def _field(table: Table, label: str, value) -> None:
+    if value is None or value == "" or value == ():
+        return
+    table.add_row(Text(label, style="bold"), value if isinstance(value, Text) else T(str(value)))
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    return grid
+
+
+def _source_line(src: Source) -> Text:
+    line = T(src.title, "bold")
+    bits = [src.publisher, src.date.display if src.date else "", src.url]
+    line.append(T("  " + " · ".join(b for b in bits if b)))
+    line.append(T(f"  [{src.id}]", "dim"))
+    return line
+
+
+def _claim_line(ledger: Ledger, cl: Claim) -> Text:
+    speaker = ledger.get("actor", cl.speaker)
+    line = T(speaker.name if speaker else cl.speaker, "bold")
+    if speaker and speaker.role:
+        line.append(T(f" ({speaker.role})", "dim"))
+    line.append(": ")
+    line.append(T(_quoted(cl), "italic"))
+    line.append(T(f"  — {cl.source}, {cl.date.display if cl.date else 'undated'}  [{cl.id}]", "dim"))
+    return line
+
+
+def show_event(ledger: Ledger, ev: Event) -> Group:
+    grid = _grid()
+    _field(grid, "Event", T(ev.title, "bold"))
+    _field(grid, "Id", ev.id)
+    date = date_text(ev.date)
+    if ev.date:
+        date.append(T(f"  ({ev.date.text}; {ev.date.start_iso or '…'} to {ev.date.end_iso or '…'})", "dim"))
+    _field(grid, "Date", date)
+    _field(grid, "Date note", ev.date_note)
+    _field(grid, "Summary", ev.summary)
+    actors = Text()
+    for i, a in enumerate(ev.actors):
+        actor = ledger.get("actor", a)
+        if i:
+            actors.append("\n")
+        actors.append(T(actor.name if actor else a, "bold"))
+        if actor and actor.role:
+            actors.append(T(f", {actor.role}"))
+        actors.append(T(f"  [{a}]", "dim"))
+    _field(grid, "Actors", actors if ev.actors else None)
+    _field(grid, "Places", ", ".join(ev.places))
+    _field(grid, "Tags", ", ".join(ev.tags))
+    related = Text("\n").join(
+        T(f"{r}: {getattr(ledger.get('event', r), 'title', '?')}") for r in ev.related
+    ) if ev.related else None
+    _field(grid, "Related", related)
+    sources = Text("\n").join(_source_line(s) for s in (ledger.get("source", sid) for sid in ev.sources) if s)
+    _field(grid, "Sources", sources if ev.sources else None)
+    claims = claims_about(ledger, ev.id)
+    about = set(c.id for c in claims)
+    disputing = [c for c in claims if any(d in about for d in c.disputes)]
+    supporting = [c for c in claims if c not in disputing and any(s in about for s in c.supports)]
+    other = [c for c in claims if c not in disputing and c not in supporting]
+    for label, group in (("Supporting", supporting), ("Disputing", disputing), ("Claims", other)):
+        if group:
+            _field(grid, label, Text("\n").join(_claim_line(ledger, c) for c in group))
+    return Group(grid)
+
+
+def show_claim(ledger: Ledger, cl: Claim) -> Group:
+    grid = _grid()
+    _field(grid, "Claim", T(_quoted(cl), "italic"))
+    _field(grid, "Id", cl.id)
+    _field(grid, "Kind", cl.kind)
+    speaker = ledger.get("actor", cl.speaker)
+    who = T(speaker.name if speaker else cl.speaker, "bold")
+    if speaker and speaker.role:
+        who.append(T(f", {speaker.role}"))
+    _field(grid, "Speaker", who)
+    _field(grid, "Date", date_text(cl.date))
+    _field(grid, "Date note", cl.date_note)
+    src = ledger.get("source", cl.source)
+    _field(grid, "Source", _source_line(src) if src else T(cl.source))
+    _field(grid, "Note", cl.note)
+    about = [ledger.get("event", e) for e in cl.about]
+    _field(grid, "About", Text("\n").join(T(f"{e.id}: {e.title}") for e in about if e) if cl.about else None)
+    links = (("Supports", [ledger.get("claim", c) for c in cl.supports]),
+             ("Disputes", [ledger.get("claim", c) for c in cl.disputes]),
+             ("Supported by", supported_by(ledger, cl.id)),
+             ("Disputed by", disputed_by(ledger, cl.id)))
+    for label, group in links:
+        group = [c for c in group if c]
+        if group:
+            _field(grid, label, Text("\n").join(_claim_line(ledger, c) for c in group))
+    return Group(grid)
+
+
+def show_source(ledger: Ledger, src: Source) -> Group:
+    grid = _grid()
+    _field(grid, "Source", T(src.title, "bold"))
+    _field(grid, "Id", src.id)
+    _field(grid, "Publisher", src.publisher)
+    _field(grid, "Date", date_text(src.date))
+    _field(grid, "Author", src.author)
+    _field(grid, "URL", src.url)
+    _field(grid, "Type", src.type)
+    _field(grid, "Note", src.note)
+    events = [e for e in ledger.events if src.id in e.sources]
+    _field(grid, "Events", Text("\n").join(T(f"{e.id}: {e.title}") for e in events) if events else None)
+    claims = [c for c in ledger.claims if c.source == src.id]
+    _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
+    return Group(grid)
+
+
+def show_actor(ledger: Ledger, actor: Actor) -> Group:
+    grid = _grid()
+    _field(grid, "Actor", T(actor.name, "bold"))
+    _field(grid, "Id", actor.id)
+    _field(grid, "Aliases", ", ".join(actor.aliases))
+    _field(grid, "Kind", actor.kind)
+    _field(grid, "Role", actor.role)
+    _field(grid, "Note", actor.note)
+    events = [e for e in ledger.events if actor.id in e.actors]
+    _field(grid, "Events", Text("\n").join(T(f"{e.date.display if e.date else ''}  {e.id}: {e.title}")
+                                           for e in events) if events else None)
+    claims = [c for c in ledger.claims if c.speaker == actor.id]
+    _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
+    return Group(grid)

@@ -1,0 +1,89 @@
+"""Records as flat rows: the columns of the CSV/TSV/JSON exports (and of `iqtl import`).
+
+Column order is a documented interface: new columns go at the end, never in between.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .edtf import EDTF
+from .model import Actor, Claim, Event, Ledger, Source
+
+EVENT_COLUMNS = ("id", "date", "start", "end", "precision", "title", "summary", "actors", "places", "tags",
+                 "sources", "date_note", "related")
+CLAIM_COLUMNS = ("id", "date", "start", "end", "speaker", "speaker_name", "kind", "text", "source", "about",
+                 "supports", "disputes", "date_note", "note")
+SOURCE_COLUMNS = ("id", "date", "start", "end", "title", "publisher", "author", "url", "type", "note",
+                  "events", "claims")
+ACTOR_COLUMNS = ("id", "name", "aliases", "kind", "role", "note", "events", "claims")
+TAG_COLUMNS = ("tag", "events", "claims")
+
+# Columns that are not free text: never touched by formula neutralisation.
+STRUCTURED = frozenset({"id", "date", "start", "end", "precision", "events", "claims", "kind", "speaker",
+                        "source", "sources", "about", "supports", "disputes", "related", "actors"})
+LIST_SEPARATOR = "; "
+
+
+def _dates(date: EDTF | None) -> dict:
+    if date is None:
+        return {"date": "", "start": None, "end": None}
+    return {"date": date.text, "start": date.start_iso or None, "end": date.end_iso or None}
+
+
+def event_row(ev: Event) -> dict:
+    return {
+        "id": ev.id, **_dates(ev.date), "precision": ev.date.precision if ev.date else "",
+        "title": ev.title, "summary": ev.summary, "actors": list(ev.actors), "places": list(ev.places),
+        "tags": list(ev.tags), "sources": list(ev.sources), "date_note": ev.date_note, "related": list(ev.related),
+    }
+
+
+def claim_row(ledger: Ledger, cl: Claim) -> dict:
+    speaker = ledger.get("actor", cl.speaker)
+    return {
+        "id": cl.id, **_dates(cl.date), "speaker": cl.speaker, "speaker_name": speaker.name if speaker else "",
+        "kind": cl.kind, "text": cl.text, "source": cl.source, "about": list(cl.about),
+        "supports": list(cl.supports), "disputes": list(cl.disputes), "date_note": cl.date_note, "note": cl.note,
+    }
+
+
+class Usage:
+    """How many events and claims mention each source, actor and tag."""
+
+    def __init__(self, ledger: Ledger):
+        self.events: Counter = Counter()
+        self.claims: Counter = Counter()
+        for ev in ledger.events:
+            self.events.update({("source", s) for s in ev.sources})
+            self.events.update({("actor", a) for a in ev.actors})
+            self.events.update({("tag", t) for t in ev.tags})
+        events = ledger.by_id("event")
+        for cl in ledger.claims:
+            keys = {("source", cl.source), ("actor", cl.speaker)}
+            for e in cl.about:
+                if e in events:
+                    keys.update(("tag", t) for t in events[e].tags)
+            self.claims.update(keys)
+
+    def counts(self, kind: str, key: str) -> dict:
+        return {"events": self.events[(kind, key)], "claims": self.claims[(kind, key)]}
+
+
+def source_row(src: Source, usage: Usage) -> dict:
+    return {
+        "id": src.id, **_dates(src.date), "title": src.title, "publisher": src.publisher, "author": src.author,
+        "url": src.url, "type": src.type, "note": src.note, **usage.counts("source", src.id),
+    }
+
+
+def actor_row(actor: Actor, usage: Usage) -> dict:
+    return {
+        "id": actor.id, "name": actor.name, "aliases": list(actor.aliases), "kind": actor.kind,
+        "role": actor.role, "note": actor.note, **usage.counts("actor", actor.id),
+    }
+
+
+def tag_rows(ledger: Ledger, usage: Usage) -> list[dict]:
+    tags = sorted({t for ev in ledger.events for t in ev.tags})
+    return [{"tag": t, **usage.counts("tag", t)} for t in tags]

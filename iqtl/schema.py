@@ -1,0 +1,73 @@
+"""Ledger format version 1: the fields of each table, their types and which are required."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+STR, LIST, DATE = "string", "list of strings", "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: str  # STR, LIST or DATE
+    required: bool = False
+    ref: str = ""  # table the value(s) refer to
+    choices: tuple[str, ...] = ()
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "source": (
+        Field("id", STR, True),
+        Field("title", STR, True),
+        Field("publisher", STR, True),
+        Field("date", DATE, True),
+        Field("author", STR),
+        Field("url", STR),
+        Field("type", STR),
+        Field("note", STR),
+    ),
+    "actor": (
+        Field("id", STR, True),
+        Field("name", STR, True),
+        Field("aliases", LIST),
+        Field("kind", STR, choices=("person", "group", "state", "institution")),
+        Field("role", STR),
+        Field("note", STR),
+    ),
+    "event": (
+        Field("id", STR, True),
+        Field("date", DATE, True),
+        Field("title", STR, True),
+        Field("summary", STR, True),
+        Field("sources", LIST, True, ref="source"),
+        Field("date_note", STR),
+        Field("actors", LIST, ref="actor"),
+        Field("places", LIST),
+        Field("tags", LIST),
+        Field("related", LIST, ref="event"),
+    ),
+    "claim": (
+        Field("id", STR, True),
+        Field("text", STR, True),
+        Field("speaker", STR, True, ref="actor"),
+        Field("source", STR, True, ref="source"),
+        Field("date", DATE),
+        Field("date_note", STR),
+        Field("kind", STR, choices=("quote", "paraphrase", "assessment")),
+        Field("about", LIST, ref="event"),
+        Field("supports", LIST, ref="claim"),
+        Field("disputes", LIST, ref="claim"),
+        Field("note", STR),
+    ),
+}
+
+FIELD_BY_NAME = {kind: {f.name: f for f in fields} for kind, fields in FIELDS.items()}
+TOP_LEVEL = ("schema", "source", "actor", "event", "claim")
+
+
+def is_slug(value: str) -> bool:
+    return SLUG.fullmatch(value) is not None

@@ -1,0 +1,136 @@
+"""Checks over a whole ledger, each a small pure function yielding findings.
+
+A finding names the record (table and position) and the key or list item at fault;
+the loader turns that into a file position only when there is something to report.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from .model import KINDS, Ledger
+from .schema import FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    kind: str | None = None  # table; None for the top level / whole file
+    index: int = 0  # position of the record in its table
+    key: str | None = None
+    item: str | None = None  # a list item or value to point at
+    offset: int = 0  # characters past the item's opening quote, e.g. a date's bad digit
+
+
+def error(code: str, message: str, kind=None, index=0, key=None, item=None, offset=0) -> Finding:
+    return Finding("error", code, message, kind, index, key, item, offset)
+
+
+def warning(code: str, message: str, kind=None, index=0, key=None, item=None) -> Finding:
+    return Finding("warning", code, message, kind, index, key, item)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def duplicate_ids(ledger: Ledger) -> Iterator[Finding]:
+    for kind in KINDS:
+        first: dict[str, int] = {}
+        for i, rec in enumerate(ledger.table(kind)):
+            if not rec.id:
+                continue
+            if rec.id in first:
+                yield error("duplicate-id",
+                            f"duplicate {kind} id {rec.id!r} (first defined as {kind} #{first[rec.id] + 1})",
+                            kind, i, "id")
+            else:
+                first[rec.id] = i
+
+
+def unknown_references(ledger: Ledger) -> Iterator[Finding]:
+    for kind, fields in FIELDS.items():
+        refs = [f for f in fields if f.ref]
+        for i, rec in enumerate(ledger.table(kind)):
+            for f in refs:
+                value = getattr(rec, f.name)
+                targets = ledger.by_id(f.ref)
+                for item in (value,) if isinstance(value, str) else value:
+                    if item and item not in targets:
+                        yield error("unknown-reference",
+                                    f"{kind} {rec.id!r}: {f.name} refers to unknown {f.ref} {item!r}"
+                                    + did_you_mean(item, targets), kind, i, f.name, item)
+
+
+def self_references(ledger: Ledger) -> Iterator[Finding]:
+    for i, ev in enumerate(ledger.events):
+        if ev.id and ev.id in ev.related:
+            yield error("self-reference", f"event {ev.id!r} lists itself in related", "event", i, "related", ev.id)
+    for i, cl in enumerate(ledger.claims):
+        for key in ("supports", "disputes"):
+            if cl.id and cl.id in getattr(cl, key):
+                yield error("self-reference", f"claim {cl.id!r} {key} itself", "claim", i, key, cl.id)
+        for both in sorted(set(cl.supports) & set(cl.disputes)):
+            yield error("supports-and-disputes", f"claim {cl.id!r} both supports and disputes {both!r}",
+                        "claim", i, "disputes", both)
+
+
+def event_without_source(ledger: Ledger) -> Iterator[Finding]:
+    for i, ev in enumerate(ledger.events):
+        if not ev.sources:
+            yield error("no-source", f"event {ev.id!r} has no source (every event needs at least one)",
+                        "event", i, "sources")
+
+
+def event_without_actors(ledger: Ledger) -> Iterator[Finding]:
+    for i, ev in enumerate(ledger.events):
+        if not ev.actors:
+            yield warning("no-actors", f"event {ev.id!r} has no actors", "event", i)
+
+
+def claim_without_about(ledger: Ledger) -> Iterator[Finding]:
+    for i, cl in enumerate(ledger.claims):
+        if not cl.about:
+            yield warning("no-about", f"claim {cl.id!r} is not linked to any event (about)", "claim", i)
+
+
+def claim_after_its_source(ledger: Ledger) -> Iterator[Finding]:
+    sources = ledger.by_id("source")
+    for i, cl in enumerate(ledger.claims):
+        src = sources.get(cl.source)
+        if cl.own_date and cl.date and src and src.date and cl.date.earliest > src.date.latest:
+            yield warning("claim-after-source",
+                          f"claim {cl.id!r} is dated {cl.date.text} but its source {src.id!r} is dated {src.date.text}",
+                          "claim", i, "date")
+
+
+def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
+    """A name or alias shared by two actors makes `--actor NAME` ambiguous."""
+    seen: dict[str, str] = {}
+    for i, actor in enumerate(ledger.actors):
+        for name in {actor.id.casefold(), actor.name.casefold(), *(a.casefold() for a in actor.aliases)}:
+            other = seen.setdefault(name, actor.id)
+            if name and other != actor.id:
+                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {name!r} also names actor {other!r}",
+                              "actor", i, "aliases")
+
+
+CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
+    duplicate_ids,
+    unknown_references,
+    self_references,
+    event_without_source,
+    event_without_actors,
+    claim_without_about,
+    claim_after_its_source,
+    ambiguous_actor_names,
+)
+
+
+def validate(ledger: Ledger) -> list[Finding]:
+    return [finding for check in CHECKS for finding in check(ledger)]
