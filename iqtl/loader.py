@@ -112,9 +112,11 @@ def load_text(text: str, path: str) -> LoadResult:
         if not line:  # "at end of document"
             lines = text.splitlines() or [""]
             line, col = len(lines), len(lines[-1]) + 1
+        if "Illegal character '\\n'" in msg:
+            msg += " (a string left unclosed on this line?)"
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
-    findings += validate(ledger)
+    findings = _without_echoes(findings, validate(ledger))
     if not findings:
         return LoadResult(ledger, [])
     return LoadResult(ledger, locate(findings, text, path))
@@ -125,17 +127,26 @@ def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
     problems = []
     for f in findings:
         if f.kind is None:
-            line, col = where.key(None, 0, f.key) if f.key else (1, 1)
+            line, col = where.key(None, 0, f.key, f.at_key) if f.key else (1, 1)
         elif f.item is not None and f.key:
             line, col = where.item(f.kind, f.index, f.key, f.item)
             col += f.offset
         elif f.key:
-            line, col = where.key(f.kind, f.index, f.key)
+            line, col = where.key(f.kind, f.index, f.key, f.at_key)
         else:
             line, col = where.record(f.kind, f.index)
-        problems.append(Problem(path, line, col, f.severity, f.message, f.code))
+        message = f.message
+        if f.first is not None:
+            message += f" (first defined at line {where.record(f.kind, f.first)[0]})"
+        problems.append(Problem(path, line, col, f.severity, message, f.code))
     problems.sort(key=lambda p: (p.line, p.col))
     return problems
+
+
+def _without_echoes(structural: list[Finding], checks: list[Finding]) -> list[Finding]:
+    """A missing or mistyped key already reported is not reported again by a whole-ledger check."""
+    faulty = {(f.kind, f.index, f.key) for f in structural if f.severity == "error"}
+    return structural + [f for f in checks if (f.kind, f.index, f.key) not in faulty]
 
 
 # ---------------------------------------------------------------- raw dicts -> records
@@ -156,8 +167,9 @@ def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
                               key="schema"))
     for key in raw:
         if key not in TOP_LEVEL:
+            is_table = isinstance(raw[key], list | dict)
             findings.append(error("unknown-key", f"unknown top-level key {key!r}" + did_you_mean(key, TOP_LEVEL[1:]),
-                                  key=key, kind=key if isinstance(raw[key], list | dict) else None))
+                                  kind=key if is_table else None, key=None if is_table else key, at_key=True))
 
     tables: dict[str, list[dict]] = {}
     for kind in KINDS:
@@ -189,10 +201,11 @@ class _Fields:
         self.label = f"{kind} {rid!r}" if isinstance(rid, str) and rid else f"{kind} #{index + 1}"
         for key in raw:
             if key not in spec:
-                self.err("unknown-key", f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec), key)
+                self.findings.append(error("unknown-key", f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec),
+                                           kind, index, key, at_key=True))
         for f in FIELDS[kind]:
             if f.required and f.name not in raw:
-                self.err("missing-key", f"{self.label}: missing required key {f.name!r}", None)
+                self.err("missing-key", f"{self.label}: missing required key {f.name!r}", f.name)
 
     def err(self, code: str, message: str, key: str | None, item: str | None = None) -> None:
         self.findings.append(error(code, message, self.kind, self.index, key, item))

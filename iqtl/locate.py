@@ -17,13 +17,13 @@ _HEADER = re.compile(r"""\s*(?P<open>\[\[?)\s*(?P<name>[^\]]*?)\s*\]\]?""")
 @dataclass
 class RecordPos:
     line: int  # line of the [[header]]
-    keys: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (line, col of value)
+    keys: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # key -> (line, key col, value col)
 
 
 class Locator:
     def __init__(self, text: str):
         self.lines = text.splitlines()
-        self.top: dict[str, tuple[int, int]] = {}
+        self.top: dict[str, tuple[int, int, int]] = {}
         self.tables: dict[str, list[RecordPos]] = {}
         self._scan()
 
@@ -50,7 +50,8 @@ class Locator:
                 if m:
                     key = m.group("key").strip("\"'")
                     target = current.keys if current else self.top
-                    target.setdefault(key, (lineno, m.end() + 1))
+                    key_col = len(line) - len(line.lstrip()) + 1
+                    target.setdefault(key, (lineno, key_col, m.end() + 1))
                     start = m.end()
             state, depth = _skip(line, start, depth)
 
@@ -60,13 +61,21 @@ class Locator:
             return recs[index].line, 1
         return 0, 0
 
-    def key(self, kind: str | None, index: int, key: str) -> tuple[int, int]:
+    def key(self, kind: str | None, index: int, key: str, at_key: bool = False) -> tuple[int, int]:
+        """Position of a key's value (or of the key itself); the record's header if the key is absent."""
         if kind is None:
-            return self.top.get(key, (1, 1))
-        recs = self.tables.get(kind, [])
-        if index >= len(recs):
-            return 0, 0
-        return recs[index].keys.get(key, (recs[index].line, 1))
+            found = self.top.get(key)
+            fallback = (1, 1)
+        else:
+            recs = self.tables.get(kind, [])
+            if index >= len(recs):
+                return 0, 0
+            found = recs[index].keys.get(key)
+            fallback = (recs[index].line, 1)
+        if found is None:
+            return fallback
+        line, key_col, value_col = found
+        return line, key_col if at_key else value_col
 
     def item(self, kind: str, index: int, key: str, item: str) -> tuple[int, int]:
         """Position of a quoted list item (or scalar value) of a key, e.g. a bad reference."""

@@ -24,10 +24,13 @@ class Finding:
     key: str | None = None
     item: str | None = None  # a list item or value to point at
     offset: int = 0  # characters past the item's opening quote, e.g. a date's bad digit
+    at_key: bool = False  # point at the key itself (an unknown key), not at its value
+    first: int | None = None  # a duplicate's first record: its line is added to the message
 
 
-def error(code: str, message: str, kind=None, index=0, key=None, item=None, offset=0) -> Finding:
-    return Finding("error", code, message, kind, index, key, item, offset)
+def error(code: str, message: str, kind=None, index=0, key=None, item=None, offset=0, at_key=False,
+          first=None) -> Finding:
+    return Finding("error", code, message, kind, index, key, item, offset, at_key, first)
 
 
 def warning(code: str, message: str, kind=None, index=0, key=None, item=None) -> Finding:
@@ -46,9 +49,7 @@ def duplicate_ids(ledger: Ledger) -> Iterator[Finding]:
             if not rec.id:
                 continue
             if rec.id in first:
-                yield error("duplicate-id",
-                            f"duplicate {kind} id {rec.id!r} (first defined as {kind} #{first[rec.id] + 1})",
-                            kind, i, "id")
+                yield error("duplicate-id", f"duplicate {kind} id {rec.id!r}", kind, i, "id", first=first[rec.id])
             else:
                 first[rec.id] = i
 
