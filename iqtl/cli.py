@@ -234,7 +234,9 @@ def check(
         _fail(str(exc), EXIT_DATA)
     result = load(path)
     if fmt is CheckFormat.json:
-        typer.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+        from .export import dumps
+
+        typer.echo(dumps([p.as_dict() for p in result.problems], indent=2))
     else:
         for problem in result.problems:
             typer.echo(str(problem))
@@ -437,7 +439,9 @@ def show(
         usage = Usage(led)
         rows = {"event": event_row, "claim": lambda r: claim_row(led, r),
                 "source": lambda r: source_row(r, usage), "actor": lambda r: actor_row(r, usage)}
-        typer.echo(json.dumps([{"kind": k, **rows[k](r)} for k, r in found], ensure_ascii=False, indent=2))
+        from .export import dumps
+
+        typer.echo(dumps([{"record": k, **rows[k](r)} for k, r in found], indent=2))
         return
     from . import render
 

@@ -11,7 +11,7 @@ from typing import TextIO
 from .edtf import year_label
 from .model import Event, Ledger
 from .rows import LIST_SEPARATOR, STRUCTURED
-from .text import neutralise_formula
+from .text import escape_invisible_json, for_terminal, neutralise_formula, one_line
 
 
 def _cell(column: str, value, raw: bool) -> str:
@@ -23,7 +23,8 @@ def _cell(column: str, value, raw: bool) -> str:
         value = str(value)
     if raw or column in STRUCTURED:
         return value
-    return neutralise_formula(value)
+    # A CSV is read by people too (cat, less, a spreadsheet): escape controls visibly.
+    return neutralise_formula(for_terminal(value))
 
 
 def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *, delimiter: str = ",",
@@ -36,14 +37,20 @@ def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *
         writer.writerow([_cell(c, row.get(c), raw) for c in columns])
 
 
+def dumps(value, indent: int | None = None) -> str:
+    """JSON that keeps non-ASCII text readable but escapes every control or invisible
+    character (\\u escapes, so nothing is lost) that json.dumps would pass through."""
+    return escape_invisible_json(json.dumps(value, ensure_ascii=False, indent=indent))
+
+
 def write_json(rows: Iterable[dict], columns: Sequence[str], out: TextIO) -> None:
-    out.write(json.dumps([{c: row.get(c) for c in columns} for row in rows], ensure_ascii=False, indent=2))
+    out.write(dumps([{c: row.get(c) for c in columns} for row in rows], indent=2))
     out.write("\n")
 
 
 def write_jsonl(rows: Iterable[dict], columns: Sequence[str], out: TextIO) -> None:
     for row in rows:
-        out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+        out.write(dumps({c: row.get(c) for c in columns}))
         out.write("\n")
 
 
@@ -68,8 +75,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 def md_escape(value: str) -> str:
     """Ledger text in Markdown is text: no emphasis, links, HTML or headings from it."""
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    return value.replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", one_line(value).replace("\\n", " ").replace("\\t", " "))
 
 
 def write_markdown(ledger: Ledger, events: list[Event], out: TextIO, title: str = "Timeline") -> None:

@@ -201,8 +201,8 @@ class _Fields:
         self.label = f"{kind} {rid!r}" if isinstance(rid, str) and rid else f"{kind} #{index + 1}"
         for key in raw:
             if key not in spec:
-                self.findings.append(error("unknown-key", f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec),
-                                           kind, index, key, at_key=True))
+                message = f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec)
+                self.findings.append(error("unknown-key", message, kind, index, key, at_key=True))
         for f in FIELDS[kind]:
             if f.required and f.name not in raw:
                 self.err("missing-key", f"{self.label}: missing required key {f.name!r}", f.name)

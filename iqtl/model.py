@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .edtf import EDTF
+from .text import one_line
 
 SCHEMA_VERSION = 1
 KINDS = ("source", "actor", "event", "claim")
@@ -79,8 +80,9 @@ class Problem:
     code: str = ""
 
     def __str__(self) -> str:
+        # Messages quote ledger text: escape it, and keep one problem on one line.
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        return one_line(f"{where}: {self.severity}: {self.message}")
 
     def as_dict(self) -> dict:
         return {

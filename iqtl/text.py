@@ -23,6 +23,10 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def has_unsafe(value: str) -> bool:
+    return _UNSAFE.search(value) is not None
+
+
 def for_terminal(value: str) -> str:
     """Escape control and invisible characters visibly; newlines and tabs stay."""
     return _UNSAFE.sub(_escape, value)
@@ -31,6 +35,11 @@ def for_terminal(value: str) -> str:
 def one_line(value: str) -> str:
     """As for_terminal, and newlines and tabs too: one record, one line, tab-separated."""
     return _UNSAFE_LINE.sub(_escape, value)
+
+
+def escape_invisible_json(dumped: str) -> str:
+    """In text from json.dumps, write the remaining unsafe characters as \\uXXXX escapes."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .model import KINDS, Ledger
 from .schema import FIELDS
+from .text import has_unsafe, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,22 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
                               "actor", i, "aliases")
 
 
+def invisible_characters(ledger: Ledger) -> Iterator[Finding]:
+    """Control, bidi and zero-width characters are almost always pasted by accident (or planted);
+    iqtl shows them escaped, so a ledger that has them does not export byte for byte."""
+    for kind, fields in FIELDS.items():
+        texts = [f.name for f in fields if f.type != "date"]
+        for i, rec in enumerate(ledger.table(kind)):
+            for name in texts:
+                value = getattr(rec, name)
+                for v in (value,) if isinstance(value, str) else value:
+                    if has_unsafe(v):
+                        yield warning("invisible-character",
+                                      f"{kind} {rec.id!r}: {name} contains a control or invisible character "
+                                      f"({one_line(v)[:60]})", kind, i, name)
+                        break
+
+
 CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     duplicate_ids,
     unknown_references,
@@ -130,6 +147,7 @@ CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     claim_without_about,
     claim_after_its_source,
     ambiguous_actor_names,
+    invisible_characters,
 )
 
 
