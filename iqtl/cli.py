@@ -451,6 +451,147 @@ def show(
         print_rich(shows[kind](led, rec), "never" if fmt == "plain" else color)
 
 
+class DiffFormat(StrEnum):
+    table = "table"
+    plain = "plain"
+    json = "json"
+    csv = "csv"
+
+
+def _load_side(label: str, data: bytes) -> Ledger:
+    from .loader import load_bytes
+
+    result = load_bytes(data, label)
+    if result.errors:
+        for problem in result.errors[:20]:
+            typer.echo(str(problem), err=True)
+        _fail(f"{label}: {len(result.errors)} error(s); cannot compare a broken ledger", EXIT_USAGE)
+    return result.ledger
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="A ledger file, or a git revision of the ledger (HEAD~1, main, a tag, "
+                                       "REV:path).")],
+    new: Annotated[Optional[str], typer.Argument(help="As OLD; default: the ledger as it is on disk.",
+                                                 show_default=False)] = None,
+    ledger: LedgerOpt = None,
+    stat: Annotated[bool, typer.Option("--stat", help="Counts only.")] = False,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    within: WithinOpt = False,
+    actor: ActorOpt = None,
+    tag: TagOpt = None,
+    place: PlaceOpt = None,
+    source: SourceOpt = None,
+    speaker: SpeakerOpt = None,
+    about: AboutOpt = None,
+    grep: GrepOpt = None,
+    fmt: Annotated[Optional[DiffFormat], typer.Option("--format", "-F", help="Default: table on a terminal, "
+                                                      "plain in a pipe.", show_default=False)] = None,
+    color: ColorOpt = Color.auto,
+):
+    """What changed between two versions of the ledger, record by record and field by field.
+
+    Exit 0 when there is no difference, 1 when there is, 2 on error (as diff(1)).  Filters apply
+    to both sides alike; sources and actors are compared only when no filter is given."""
+    from . import diff as d
+    from .revisions import RevisionError, read_side
+
+    try:
+        current = find_ledger(ledger)
+    except LedgerNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    try:
+        old_label, old_bytes = read_side(old, current)
+        if new is None:
+            new_label, new_bytes = str(current), current.read_bytes()
+        else:
+            new_label, new_bytes = read_side(new, current)
+    except (RevisionError, OSError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    a, b = _load_side(old_label, old_bytes), _load_side(new_label, new_bytes)
+    filters = dict(date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag, places=place,
+                   sources=source, speakers=speaker, about=about, grep=grep)
+    q = None
+    if any(v for v in filters.values()):
+        try:
+            q = build_query(b, **filters)
+        except QueryError:
+            q = make_query(a, **filters)  # an actor that exists only on the old side
+    changes = d.diff(a, b, q)
+    fmt_value = resolve_format(fmt)
+    if stat:
+        counts = d.stat(changes)
+        if fmt_value == "json":
+            from .export import dumps
+
+            typer.echo(dumps(counts))
+        else:
+            typer.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['renamed']} renamed, "
+                       f"{counts['changed']} changed ({counts['fields']} fields)")
+    elif fmt_value == "plain":
+        from .render import plain_line
+
+        sys.stdout.writelines(plain_line(ch.change, ch.kind, ch.id, ch.field) for ch in changes)
+    elif fmt_value in ("csv", "json"):
+        from .export import write_rows
+
+        write_rows(fmt_value, [ch.as_dict() for ch in changes], d.CHANGE_COLUMNS, sys.stdout)
+    elif changes:
+        from .render import diff_table
+
+        print_rich(diff_table(changes, old_label, new_label), color)
+    raise typer.Exit(1 if changes else 0)
+
+
+@app.command("compare")
+def compare_command(
+    source_a: Annotated[str, typer.Argument(metavar="A", help="A source id.", autocompletion=_complete("source"))],
+    source_b: Annotated[str, typer.Argument(metavar="B", help="Another source id.",
+                                            autocompletion=_complete("source"))],
+    ledger: LedgerOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    within: WithinOpt = False,
+    actor: ActorOpt = None,
+    tag: TagOpt = None,
+    place: PlaceOpt = None,
+    grep: GrepOpt = None,
+    fmt: Annotated[Optional[DiffFormat], typer.Option("--format", "-F", help="Default: table on a terminal, "
+                                                      "plain in a pipe.", show_default=False)] = None,
+    color: ColorOpt = Color.auto,
+):
+    """Two sources side by side: the events both report, those only one does, the claims each carries
+    on shared events, and claims in one that dispute claims in the other.  Exit 1 when they differ."""
+    from .compare import COMPARE_COLUMNS, compare, rows
+
+    led = open_ledger(ledger)
+    for sid in (source_a, source_b):
+        if led.get("source", sid) is None:
+            from .validate import did_you_mean
+
+            raise typer.BadParameter(f"no source {sid!r}" + did_you_mean(sid, led.by_id("source")))
+    q = make_query(led, date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag, places=place,
+                   grep=grep)
+    result = compare(led, source_a, source_b, q)
+    fmt_value = resolve_format(fmt)
+    if fmt_value == "plain":
+        from .render import plain_line
+
+        sys.stdout.writelines(plain_line(r["section"], r["source"], r["kind"], r["id"], r["date"], r["text"])
+                              for r in rows(result))
+    elif fmt_value in ("csv", "json"):
+        from .export import write_rows
+
+        write_rows(fmt_value, rows(result), COMPARE_COLUMNS, sys.stdout)
+    else:
+        from .render import comparison_view
+
+        print_rich(comparison_view(led, result), color)
+    raise typer.Exit(1 if result.differ else 0)
+
+
 def main() -> None:
     app()
 

@@ -276,3 +276,71 @@ def show_actor(ledger: Ledger, actor: Actor) -> Group:
     claims = [c for c in ledger.claims if c.speaker == actor.id]
     _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
     return Group(grid)
+
+
+# ---------------------------------------------------------------- diff and compare
+
+_CHANGE_STYLE = {"+": "green", "-": "red", "~": "yellow"}
+
+
+def diff_table(changes, old_label: str, new_label: str) -> Table:
+    table = Table(title=for_terminal(f"{old_label} → {new_label}"), show_header=True, header_style="bold",
+                  pad_edge=False, show_lines=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("Record", no_wrap=True)
+    table.add_column("Field", no_wrap=True)
+    table.add_column("Change", ratio=1)
+    for ch in changes:
+        style = _CHANGE_STYLE[ch.change]
+        record = T(f"{ch.kind} {ch.id}", style)
+        if ch.change in "+-":
+            table.add_row(Text(ch.change, style=style), record, "", T(ch.detail))
+            continue
+        body = Text()
+        if ch.field == "id":
+            body.append(T(f"renamed from {ch.old}"))
+        elif ch.detail and ch.field not in ("date",) and len(ch.old) + len(ch.new) > 80:
+            body.append(T(ch.detail))
+        else:
+            body.append(T(ch.old or "∅", "red"))
+            body.append(" → ")
+            body.append(T(ch.new or "∅", "green"))
+            if ch.detail:
+                body.append(T(f"\n{ch.detail}", "dim"))
+        table.add_row(Text("~", style=style), record, T(ch.field), body)
+    return table
+
+
+def _event_lines(events) -> Text:
+    return Text("\n").join(
+        Text.assemble(date_text(e.date), "  ", T(e.title), T(f"  {e.id}", "dim")) for e in events
+    ) if events else Text("—", style="dim")
+
+
+def comparison_view(ledger: Ledger, c) -> Group:
+    from .edtf import iso_day
+
+    def label(sid: str) -> str:
+        src = ledger.get("source", sid)
+        return f"{sid} ({src.date.display})" if src and src.date else sid
+
+    head = _grid()
+    _field(head, "A", T(label(c.a), "bold"))
+    _field(head, "B", T(label(c.b), "bold"))
+    if c.period:
+        _field(head, "Both cover", f"{iso_day(c.period[0])} to {iso_day(c.period[1])}")
+    _field(head, "Shared tags", ", ".join(c.shared_tags))
+    _field(head, "Shared actors", _names(ledger, c.shared_actors))
+    body = _grid()
+    _field(body, "Both report", _event_lines(c.both))
+    for ev_id, (from_a, from_b) in c.claims_on_shared.items():
+        if from_a or from_b:
+            _field(body, f"  on {ev_id}", Text("\n").join(_claim_line(ledger, cl) for cl in from_a + from_b))
+    _field(body, f"Only {c.a}", _event_lines(c.only_a))
+    _field(body, f"Only {c.b}", _event_lines(c.only_b))
+    if c.contradictions:
+        lines = Text("\n").join(
+            Text.assemble(_claim_line(ledger, x), Text("\n  ✗ disputes ", style="red"), _claim_line(ledger, y))
+            for x, y in c.contradictions)
+        _field(body, "Contradictions", lines)
+    return Group(head, Text(""), body)
