@@ -64,24 +64,25 @@ def _signature(record: Record, kind: str) -> tuple:
 
 
 def word_changes(old: str, new: str) -> str:
-    """The words removed and added, as `-[old words] +[new words]`, for long text."""
+    """The words removed and added, for long text: `removed [a b] added [c d]`."""
     a, b = old.split(), new.split()
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op in ("delete", "replace"):
-            out.append(f"-[{' '.join(a[i1:i2])}]")
+            out.append(f"removed [{' '.join(a[i1:i2])}]")
         if op in ("insert", "replace"):
-            out.append(f"+[{' '.join(b[j1:j2])}]")
+            out.append(f"added [{' '.join(b[j1:j2])}]")
     return " ".join(out)
 
 
 def item_changes(old: tuple, new: tuple) -> str:
     added = [x for x in new if x not in old]
     removed = [x for x in old if x not in new]
-    parts = [f"+{x}" for x in added] + [f"-{x}" for x in removed]
+    parts = ([f"added {LIST_SEPARATOR.join(added)}"] if added else []) + (
+        [f"removed {LIST_SEPARATOR.join(removed)}"] if removed else [])
     if not parts and old != new:
         return "reordered"
-    return " ".join(parts)
+    return "; ".join(parts)
 
 
 def _day_shift(old: int, new: int) -> str:
@@ -117,20 +118,20 @@ def _field_change(kind: str, rid: str, name: str, old_rec: Record, new_rec: Reco
 # ---------------------------------------------------------------- selection and diff
 
 
-def _selected(ledger: Ledger, kind: str, q: Query | None) -> dict[str, Record]:
-    records = ledger.table(kind)
-    if q is not None:
-        if kind == "event":
-            spoken_of = ({e for c in ledger.claims if c.speaker in q.speakers for e in c.about}
-                         if q.speakers else None)
-            records = [r for r in records if event_matches(r, q, spoken_of)]
-        elif kind == "claim":
-            records = [r for r in records if claim_matches(ledger, r, q)]
-        else:
-            records = []  # sources and actors are compared only when no filter is given
+def _matching_ids(ledger: Ledger, kind: str, q: Query) -> set[str]:
+    if kind == "event":
+        spoken_of = {e for c in ledger.claims if c.speaker in q.speakers for e in c.about} if q.speakers else None
+        return {r.id for r in ledger.events if event_matches(r, q, spoken_of)}
+    if kind == "claim":
+        return {r.id for r in ledger.claims if claim_matches(ledger, r, q)}
+    return set()  # sources and actors are compared only when no filter is given
+
+
+def _index(ledger: Ledger, kind: str, keep: set[str] | None) -> dict[str, Record]:
     out: dict[str, Record] = {}
-    for r in records:
-        out.setdefault(r.id, r)
+    for r in ledger.table(kind):
+        if keep is None or r.id in keep:
+            out.setdefault(r.id, r)
     return out
 
 
@@ -138,7 +139,10 @@ def diff(old: Ledger, new: Ledger, q: Query | None = None) -> list[Change]:
     """Every change from `old` to `new`, in kind order then id order; `q` filters both sides alike."""
     changes: list[Change] = []
     for kind in KINDS:
-        a, b = _selected(old, kind, q), _selected(new, kind, q)
+        # A record is compared when it matches the filter on either side, so that a change
+        # which makes it match (or stop matching) shows as a change, not an add or remove.
+        keep = None if q is None else _matching_ids(old, kind, q) | _matching_ids(new, kind, q)
+        a, b = _index(old, kind, keep), _index(new, kind, keep)
         removed = [i for i in a if i not in b]
         added = [i for i in b if i not in a]
         renamed: dict[str, str] = {}
