@@ -178,6 +178,18 @@ def _claim_line(ledger: Ledger, cl: Claim) -> Text:
     return line
 
 
+def _claim_with_links(ledger: Ledger, cl: Claim) -> Text:
+    line = _claim_line(ledger, cl)
+    for mark, style, ids in (("✓ supports", "green", cl.supports), ("✗ disputes", "red", cl.disputes),
+                             ("✗ disputed by", "red", [c.id for c in disputed_by(ledger, cl.id)])):
+        for other_id in ids:
+            other = ledger.get("claim", other_id)
+            who = _speaker_name(ledger, other) if other else other_id
+            line.append(Text(f"\n    {mark} ", style=style))
+            line.append(T(f"{who}: {_quoted(other) if other else ''}  [{other_id}]"))
+    return line
+
+
 def show_event(ledger: Ledger, ev: Event) -> Group:
     grid = _grid()
     _field(grid, "Event", T(ev.title, "bold"))
@@ -207,13 +219,14 @@ def show_event(ledger: Ledger, ev: Event) -> Group:
     sources = Text("\n").join(_source_line(s) for s in (ledger.get("source", sid) for sid in ev.sources) if s)
     _field(grid, "Sources", sources if ev.sources else None)
     claims = claims_about(ledger, ev.id)
-    about = set(c.id for c in claims)
-    disputing = [c for c in claims if any(d in about for d in c.disputes)]
-    supporting = [c for c in claims if c not in disputing and any(s in about for s in c.supports)]
+    # Grouped by the claim's own links: one that disputes (or is disputed) is contested ground,
+    # one that only supports others is corroboration, the rest stand alone.
+    disputing = [c for c in claims if c.disputes or disputed_by(ledger, c.id)]
+    supporting = [c for c in claims if c not in disputing and (c.supports or supported_by(ledger, c.id))]
     other = [c for c in claims if c not in disputing and c not in supporting]
     for label, group in (("Supporting", supporting), ("Disputing", disputing), ("Claims", other)):
         if group:
-            _field(grid, label, Text("\n").join(_claim_line(ledger, c) for c in group))
+            _field(grid, label, Text("\n").join(_claim_with_links(ledger, c) for c in group))
     return Group(grid)
 
 

@@ -199,10 +199,12 @@ def test_show_event_in_full():
     out = result.stdout
     for expected in ("Sadr declares a six-month cease-fire", "Aug 2007 (approx.)", "2007-08-01 to 2007-08-31",
                      "Muqtada al-Sadr, Shiite cleric", "Karbala", "stand-down: Sadr orders JAM to stand down",
-                     "Paper A", "The Daily", "Disputing", "It tells me that [Sadr] has more control", "Claims",
-                     "They are operating as a rogue element."):
+                     "Paper A", "The Daily", "Disputing", "It tells me that [Sadr] has more control",
+                     "✗ disputes United States: “They are operating as a rogue element.”  [rogue]",
+                     "✗ disputed by Muqtada al-Sadr"):
         assert expected in out, expected
-    assert out.index("Disputing") < out.index("It tells me") < out.index("Claims") < out.index("rogue element")
+    assert "Supporting" not in out
+    assert out.index("Related") < out.index("Sources") < out.index("Disputing")
 
 
 def test_show_claim_source_actor():
