@@ -355,10 +355,11 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
     led = open_ledger(ledger)
     usage = Usage(led)
     if kind == "actor":
-        rows, columns = [actor_row(a, usage) for a in led.actors], ACTOR_COLUMNS
+        rows, columns = [actor_row(a, usage) for a in sorted(led.actors, key=lambda a: a.id)], ACTOR_COLUMNS
         plain_cols, table_cols = ("id", "name", "events", "claims"), ("id", "name", "kind", "role", "events", "claims")
     elif kind == "source":
-        rows, columns = [source_row(s, usage) for s in led.sources], SOURCE_COLUMNS
+        by_date = sorted(led.sources, key=lambda s: (s.date.sort_key() if s.date else (0, 0), s.id))
+        rows, columns = [source_row(s, usage) for s in by_date], SOURCE_COLUMNS
         plain_cols, table_cols = ("date", "id", "title"), ("id", "date", "title", "publisher", "events", "claims")
     else:
         rows, columns = tag_rows(led, usage), TAG_COLUMNS
@@ -379,13 +380,14 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
     elif fmt == "plain":
         from .render import plain_line
 
-        sys.stdout.writelines(plain_line(*(str(r[c] or "") for c in plain_cols)) for r in rows)
+        sys.stdout.writelines(plain_line(*("" if r[c] is None else str(r[c]) for c in plain_cols)) for r in rows)
     elif fmt == "md":
         from .export import md_escape
 
         sys.stdout.write("| " + " | ".join(table_cols) + " |\n|" + "---|" * len(table_cols) + "\n")
         for r in rows:
-            sys.stdout.write("| " + " | ".join(md_escape(str(r[c] or "")) for c in table_cols) + " |\n")
+            sys.stdout.write("| " + " | ".join(md_escape("" if r[c] is None else str(r[c])) for c in table_cols)
+                             + " |\n")
     else:
         from .export import write_rows
 
