@@ -20,8 +20,10 @@ ACTOR_COLUMNS = ("id", "name", "aliases", "kind", "role", "note", "events", "cla
 TAG_COLUMNS = ("tag", "events", "claims")
 
 # Columns that are not free text: never touched by formula neutralisation.
-STRUCTURED = frozenset({"change", "field", "section", "id", "date", "start", "end", "precision", "events", "claims", "kind", "speaker",
-                        "source", "sources", "about", "supports", "disputes", "related", "actors"})
+STRUCTURED = frozenset({
+    "change", "field", "section", "id", "date", "start", "end", "precision", "events", "claims", "kind", "speaker",
+    "source", "sources", "about", "supports", "disputes", "related", "actors",
+})
 LIST_SEPARATOR = "; "
 
 
