@@ -162,8 +162,10 @@ _DATE = re.compile(
     )?
     (?P<qual>[?~%])?
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # EDTF digits are ASCII: no Arabic-Indic or full-width digits
 )
+_PLAUSIBLE_PREFIX = re.compile(r"(Y-?\d*|-?[\dX]{0,4})(-[\dX]{0,2}(-[\dX]{0,2}(T[\d:Z+-]*)?)?)?[?~%]?", re.ASCII)
+MAX_LENGTH = 64  # far beyond any valid level 0/1 string; keeps error reporting cheap
 
 
 def _year_text(year: int) -> str:
@@ -191,8 +193,8 @@ def _parse_date(text: str, offset: int) -> EDTF:
 
     if ytext.startswith("Y"):
         digits = ytext[1:].lstrip("-")
-        if len(digits) <= 4:
-            raise EDTFError("a Y-prefixed year needs more than four digits (write plain 1985 instead)", pos)
+        if len(digits.lstrip("0")) <= 4:
+            raise EDTFError("a Y-prefixed year needs more than four digits, not counting leading zeros (write plain 1985 instead)", pos)
         if len(digits) > MAX_YEAR_DIGITS:
             raise EDTFError(f"year has more than {MAX_YEAR_DIGITS} digits", pos)
         if mtext is not None:
@@ -230,6 +232,8 @@ def _parse_date(text: str, offset: int) -> EDTF:
     if mtext == "XX":
         if dtext not in (None, "XX"):
             raise EDTFError("a day cannot be given when the month is unspecified", pos + 3)
+        if ttext:
+            raise EDTFError("a time cannot follow an unspecified day", pos + 6)
         lo, hi = day_bounds(year)
         return EDTF(text, lo, hi, "year", uncertain, approximate,
                     display=ydisp + _qual_suffix(approximate, uncertain))
@@ -248,6 +252,8 @@ def _parse_date(text: str, offset: int) -> EDTF:
         raise EDTFError(f"month {mtext} is out of range (01-12, or 21-24 for seasons)", pos)
     pos += 3
 
+    if dtext == "XX" and ttext:
+        raise EDTFError("a time cannot follow an unspecified day", pos + 5)
     if dtext is None or dtext == "XX":
         lo, hi = day_bounds(year, month)
         return EDTF(text, lo, hi, "month", uncertain, approximate,
@@ -262,6 +268,9 @@ def _parse_date(text: str, offset: int) -> EDTF:
         hh, mi, ss = int(ttext[1:3]), int(ttext[4:6]), int(ttext[7:9])
         if hh > 23 or mi > 59 or ss > 59:
             raise EDTFError(f"time {ttext[1:9]} is out of range", pos + 3)
+        zone = ttext[9:]
+        if zone[:1] in ("+", "-") and (int(zone[1:3]) > 23 or (len(zone) > 3 and int(zone[4:6]) > 59)):
+            raise EDTFError(f"time-zone offset {zone} is out of range", pos + 3 + 9)
         disp += " " + ttext[1:]
     lo, hi = day_bounds(year, month, day)
     return EDTF(text, lo, hi, "day", uncertain, approximate,
@@ -269,16 +278,9 @@ def _parse_date(text: str, offset: int) -> EDTF:
 
 
 def _first_bad(text: str) -> int:
-    """Offset of the first character where `text` stops looking like a date."""
-    if not text:
-        return 0
-    for i in range(len(text), 0, -1):
-        prefix = text[:i]
-        # A prefix is plausible if some completion could match; approximate by
-        # checking the allowed alphabet and shape of what has been seen.
-        if re.fullmatch(r"(Y-?\d*|-?[\dX]{0,4})(-[\dX]{0,2}(-[\dX]{0,2}(T[\d:Z+-]*)?)?)?[?~%]?", prefix):
-            return i
-    return 0
+    """Offset of the first character where `text` stops looking like a date (one linear match)."""
+    m = _PLAUSIBLE_PREFIX.match(text)
+    return m.end() if m else 0
 
 
 def _explain(text: str) -> str:
@@ -304,6 +306,8 @@ def parse(text: str) -> EDTF:
     """Parse one EDTF level 0/1 string.  Raises EDTFError (with a position) otherwise."""
     if not isinstance(text, str):
         raise EDTFError(f"a date must be a string, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise EDTFError(f"not an EDTF date: {len(text)} characters long", _first_bad(text[:MAX_LENGTH + 1]))
     if "/" not in text:
         return _parse_date(text, 0)
     left, sep, right = text.partition("/")

@@ -367,24 +367,16 @@ def test_non_string_input_raises_edtf_error(value):
     assert info.value.pos == 0
 
 
-# Bugs: strings that are not EDTF but are accepted.  Each is marked xfail(strict=True) until fixed.
+# Strings that look like EDTF but are not (each was once accepted: a regression list).
 ACCEPTED_BUT_INVALID = [
-    pytest.param("١٩٨٥", id="arabic-indic digits",
-                 marks=pytest.mark.xfail(strict=True, reason="regex \\d matches any Unicode digit; EDTF is ASCII")),
-    pytest.param("１９８５-04", id="fullwidth digits",
-                 marks=pytest.mark.xfail(strict=True, reason="regex \\d matches any Unicode digit; EDTF is ASCII")),
-    pytest.param("1985-04-XXT23:20:30", id="time on unspecified day",
-                 marks=pytest.mark.xfail(strict=True, reason="a time is accepted after an XX day")),
-    pytest.param("1985-XX-XXT23:20:30", id="time on unspecified month and day",
-                 marks=pytest.mark.xfail(strict=True, reason="a time is accepted after an XX day")),
-    pytest.param("Y01985", id="Y with leading zero",
-                 marks=pytest.mark.xfail(strict=True, reason="Y-prefix digit count includes leading zeros")),
-    pytest.param("Y-00000", id="Y negative zero",
-                 marks=pytest.mark.xfail(strict=True, reason="Y-prefix digit count includes leading zeros")),
-    pytest.param("1985-04-12T23:20:30+04:60", id="offset minutes 60",
-                 marks=pytest.mark.xfail(strict=True, reason="time-zone offset is not range-checked")),
-    pytest.param("1985-04-12T23:20:30-99", id="offset hours 99",
-                 marks=pytest.mark.xfail(strict=True, reason="time-zone offset is not range-checked")),
+    pytest.param("١٩٨٥", id="arabic-indic digits"),
+    pytest.param("１９８５-04", id="fullwidth digits"),
+    pytest.param("1985-04-XXT23:20:30", id="time on unspecified day"),
+    pytest.param("1985-XX-XXT23:20:30", id="time on unspecified month and day"),
+    pytest.param("Y01985", id="Y with leading zero"),
+    pytest.param("Y-00000", id="Y negative zero"),
+    pytest.param("1985-04-12T23:20:30+04:60", id="offset minutes 60"),
+    pytest.param("1985-04-12T23:20:30-99", id="offset hours 99"),
 ]
 
 
