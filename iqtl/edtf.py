@@ -194,7 +194,8 @@ def _parse_date(text: str, offset: int) -> EDTF:
     if ytext.startswith("Y"):
         digits = ytext[1:].lstrip("-")
         if len(digits.lstrip("0")) <= 4:
-            raise EDTFError("a Y-prefixed year needs more than four digits, not counting leading zeros (write plain 1985 instead)", pos)
+            raise EDTFError("a Y-prefixed year needs more than four digits, not counting leading zeros "
+                            "(write plain 1985 instead)", pos)
         if len(digits) > MAX_YEAR_DIGITS:
             raise EDTFError(f"year has more than {MAX_YEAR_DIGITS} digits", pos)
         if mtext is not None:
