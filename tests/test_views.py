@@ -325,3 +325,17 @@ def test_no_color_is_honoured_on_a_terminal():
     assert "Feb 2007 (approx.)" in coloured and "Feb 2007 (approx.)" in plain  # a table: it is a terminal
     assert "\x1b[33m" in coloured
     assert "\x1b[33m" not in plain
+
+
+def test_shell_completion_offers_ids_actors_and_tags_from_the_ledger():
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "_IQTL_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword),
+               "IQTL_LEDGER": str(MINI)}
+        proc = subprocess.run([sys.executable, "-m", "iqtl"], env=env, capture_output=True, text=True, timeout=60,
+                              cwd=ROOT)
+        return proc.stdout.split()
+
+    assert complete("iqtl show cea", 2) == ["ceasefire"]
+    assert complete("iqtl list --actor s", 3) == ["sadr"]
+    assert complete("iqtl list --tag e", 3) == ["edge"]
+    assert complete("iqtl claims --source paper-", 3) == ["paper-a", "paper-b"]
