@@ -210,9 +210,28 @@ def print_rich(renderable, color: Color | str) -> None:
     make_console(Color(color).value).print(renderable)
 
 
-def _empty_notice(fmt: str, what: str) -> None:
+def _render():
+    from . import render  # Rich is imported only for output meant for people
+
+    return render
+
+
+def print_listing(fmt: str, records: list, what: str, *, color, bom: bool, raw: bool, table, plain, md, columns,
+                  row) -> None:
+    """One listing in the chosen format; the callables build each format's output lazily."""
     if fmt == "table":
-        typer.echo(f"no {what} match", err=True)
+        if records:
+            print_rich(table(), color)
+        else:
+            typer.echo(f"no {what} match", err=True)
+    elif fmt == "plain":
+        sys.stdout.writelines(plain(r) for r in records)
+    elif fmt == "md":
+        md(sys.stdout)
+    else:
+        from .export import write_rows
+
+        write_rows(fmt, [row(r) for r in records], columns, sys.stdout, bom=bom, raw=raw)
 
 
 # ---------------------------------------------------------------- commands
@@ -270,28 +289,12 @@ def list_events(
     q = make_query(led, date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag,
                    places=place, sources=source, speakers=speaker, grep=grep, limit=limit, reverse=reverse)
     events = select_events(led, q)
-    fmt = resolve_format(fmt)
-    out = sys.stdout
-    if fmt == "table":
-        from .render import events_table
+    from .export import plain_event, write_markdown
+    from .rows import EVENT_COLUMNS, event_row
 
-        if events:
-            print_rich(events_table(led, events), color)
-        else:
-            _empty_notice(fmt, "events")
-    elif fmt == "plain":
-        from .render import plain_event
-
-        out.writelines(plain_event(ev) for ev in events)
-    elif fmt == "md":
-        from .export import write_markdown
-
-        write_markdown(led, events, out)
-    else:
-        from .export import write_rows
-        from .rows import EVENT_COLUMNS, event_row
-
-        write_rows(fmt, [event_row(ev) for ev in events], EVENT_COLUMNS, out, bom=bom, raw=raw)
+    print_listing(resolve_format(fmt), events, "events", color=color, bom=bom, raw=raw,
+                  table=lambda: _render().events_table(led, events), plain=plain_event,
+                  md=lambda out: write_markdown(led, events, out), columns=EVENT_COLUMNS, row=event_row)
 
 
 @app.command()
@@ -324,28 +327,13 @@ def claims(
                    places=place, sources=source, speakers=speaker, about=about, grep=grep, limit=limit,
                    reverse=reverse)
     selected = select_claims(led, q, contested=contested)
-    fmt = resolve_format(fmt)
-    out = sys.stdout
-    if fmt == "table":
-        from .render import claims_table
+    from .export import plain_claim, write_claims_markdown
+    from .rows import CLAIM_COLUMNS, claim_row
 
-        if selected:
-            print_rich(claims_table(led, selected, contested=contested), color)
-        else:
-            _empty_notice(fmt, "claims")
-    elif fmt == "plain":
-        from .render import plain_claim
-
-        out.writelines(plain_claim(led, cl) for cl in selected)
-    elif fmt == "md":
-        from .export import write_claims_markdown
-
-        write_claims_markdown(led, selected, out)
-    else:
-        from .export import write_rows
-        from .rows import CLAIM_COLUMNS, claim_row
-
-        write_rows(fmt, [claim_row(led, cl) for cl in selected], CLAIM_COLUMNS, out, bom=bom, raw=raw)
+    print_listing(resolve_format(fmt), selected, "claims", color=color, bom=bom, raw=raw,
+                  table=lambda: _render().claims_table(led, selected, contested=contested),
+                  plain=plain_claim, md=lambda out: write_claims_markdown(led, selected, out),
+                  columns=CLAIM_COLUMNS, row=lambda cl: claim_row(led, cl))
 
 
 def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom: bool, raw: bool,
@@ -378,7 +366,7 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
         print_rich(reference_table(f"{kind}s", list(table_cols), [[cell(r, c) for c in table_cols] for r in rows]),
                    color)
     elif fmt == "plain":
-        from .render import plain_line
+        from .export import plain_line
 
         sys.stdout.writelines(plain_line(*("" if r[c] is None else str(r[c]) for c in plain_cols)) for r in rows)
     elif fmt == "md":
@@ -533,7 +521,7 @@ def diff_command(
             typer.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['renamed']} renamed, "
                        f"{counts['changed']} changed ({counts['fields']} fields)")
     elif fmt_value == "plain":
-        from .render import plain_line
+        from .export import plain_line
 
         sys.stdout.writelines(plain_line(ch.change, ch.kind, ch.id, ch.field) for ch in changes)
     elif fmt_value in ("csv", "json"):
@@ -579,7 +567,7 @@ def compare_command(
     result = compare(led, source_a, source_b, q)
     fmt_value = resolve_format(fmt)
     if fmt_value == "plain":
-        from .render import plain_line
+        from .export import plain_line
 
         sys.stdout.writelines(plain_line(r["section"], r["source"], r["kind"], r["id"], r["date"], r["text"])
                               for r in rows(result))

@@ -68,6 +68,21 @@ def write_rows(fmt: str, rows: list[dict], columns: Sequence[str], out: TextIO, 
         raise ValueError(fmt)
 
 
+# ---------------------------------------------------------------- plain: one line a record, tab-separated
+
+
+def plain_line(*fields: str) -> str:
+    return "\t".join(one_line(f) for f in fields) + "\n"
+
+
+def plain_event(ev: Event) -> str:
+    return plain_line(ev.date.text if ev.date else "", ev.id, ev.title)
+
+
+def plain_claim(cl) -> str:
+    return plain_line(cl.date.text if cl.date else "", cl.id, cl.speaker, cl.text)
+
+
 # ---------------------------------------------------------------- Markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

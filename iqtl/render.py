@@ -15,7 +15,7 @@ from rich.text import Text
 from .edtf import EDTF, year_label
 from .model import Actor, Claim, Event, Ledger, Source
 from .query import claims_about, disputed_by, supported_by
-from .text import for_terminal, one_line
+from .text import for_terminal
 
 
 def make_console(color: str = "auto", file: TextIO | None = None) -> Console:
@@ -30,18 +30,13 @@ def T(value: str, style: str = "") -> Text:  # noqa: N802 - reads as a construct
     return Text(for_terminal(value), style=style)
 
 
+_QUALIFIER_STYLE = {"approximate+uncertain": "bold magenta", "uncertain": "magenta", "approximate": "yellow"}
+
+
 def date_style(date: EDTF | None) -> str:
     if date is None:
         return "red"
-    if date.approximate and date.uncertain:
-        return "bold magenta"
-    if date.uncertain:
-        return "magenta"
-    if date.approximate:
-        return "yellow"
-    if date.is_interval:
-        return "cyan"
-    return "green"
+    return _QUALIFIER_STYLE.get(date.qualifier) or ("cyan" if date.is_interval else "green")
 
 
 def date_text(date: EDTF | None) -> Text:
@@ -126,21 +121,6 @@ def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Ta
     for row in rows:
         table.add_row(*(T(str(v)) for v in row))
     return table
-
-
-# ---------------------------------------------------------------- plain: one line a record
-
-
-def plain_line(*fields: str) -> str:
-    return "\t".join(one_line(f) for f in fields) + "\n"
-
-
-def plain_event(ev: Event) -> str:
-    return plain_line(ev.date.text if ev.date else "", ev.id, ev.title)
-
-
-def plain_claim(ledger: Ledger, cl: Claim) -> str:
-    return plain_line(cl.date.text if cl.date else "", cl.id, cl.speaker, cl.text)
 
 
 # ---------------------------------------------------------------- show: one record in full
