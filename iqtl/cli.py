@@ -582,6 +582,13 @@ def compare_command(
     raise typer.Exit(1 if result.differ else 0)
 
 
+from .cli_views import chart_command, export_command, stats_command  # noqa: E402  (cli_views imports this module)
+
+app.command("chart")(chart_command)
+app.command("stats")(stats_command)
+app.command("export")(export_command)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,375 @@
+"""`iqtl chart`: the events over time as lanes of bars, one lane per actor (or tag), for a terminal.
+
+The picture is built as plain cells (a character and a style each) on a day-based axis, then
+turned into Rich Text one line at a time: every line fits the width asked for, and ledger text
+reaches the terminal only through Text() after for_terminal(), never as Rich markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil
+from .model import Event, Ledger
+from .render import date_style
+from .text import for_terminal
+
+BAR = "█"  # an interval, or the part of it whose end is known
+FUZZY = "░"  # the part of an interval whose end is approximate or uncertain
+POINT = "●"  # a single date
+FUZZY_POINT = "○"  # a single date that is approximate or uncertain
+MORE_LEFT, MORE_RIGHT = "◂", "▸"  # the interval goes on beyond the chart (open end, or clipped by --from/--to)
+
+LEGEND = ((BAR, "interval"), (FUZZY, "approximate/uncertain end"), (POINT, "date"),
+          (FUZZY_POINT, "approximate/uncertain date"), (MORE_LEFT + MORE_RIGHT, "goes on"))
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
+MONTH_INITIALS = "JFMAMJJASOND"
+MAX_SUBROWS = 4  # rows a lane may grow to before overlapping intervals are drawn over each other
+MIN_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Whole years spread over `width` columns, in segments of the same scale: a long run of years in
+    which nothing happens is cut out and drawn as one break column (≈) between two segments."""
+
+    segments: tuple[tuple[int, int, int, int], ...]  # (first day, last day, first column, last column)
+    width: int
+    gap: int = 1  # columns a break takes
+
+    @property
+    def lo(self) -> int:
+        return self.segments[0][0]
+
+    @property
+    def hi(self) -> int:
+        return self.segments[-1][1]
+
+    @property
+    def breaks(self) -> list[int]:
+        """The middle column of each break."""
+        return [seg[3] + 1 + (self.gap - 1) // 2 for seg in self.segments[:-1]]
+
+    def col(self, day: int) -> int:
+        day = min(max(day, self.lo), self.hi)
+        for lo, hi, c0, c1 in self.segments:
+            if day <= hi:
+                if day < lo:  # in a cut-out gap: the middle of the break before this segment
+                    return c0 - self.gap + (self.gap - 1) // 2
+                return c0 + (day - lo) * (c1 - c0 + 1) // (hi - lo + 1)
+        return self.width - 1  # not reached
+
+    @property
+    def first_year(self) -> int:
+        return civil_from_days(self.lo)[0]
+
+    @property
+    def last_year(self) -> int:
+        return civil_from_days(self.hi)[0]
+
+    @property
+    def gaps(self) -> list[tuple[int, int]]:
+        """The years cut out, as (first, last) pairs."""
+        return [(civil_from_days(a[1])[0] + 1, civil_from_days(b[0])[0] - 1)
+                for a, b in zip(self.segments, self.segments[1:], strict=False)]
+
+
+def _empty_year_runs(dates: list[EDTF], first: int, last: int) -> list[tuple[int, int]]:
+    covered = [False] * (last - first + 1)
+    for d in dates:
+        a = first if d.earliest == NEG_INF else max(first, civil_from_days(d.earliest)[0])
+        b = last if d.latest == POS_INF else min(last, civil_from_days(d.latest)[0])
+        for y in range(a, b + 1):
+            covered[y - first] = True
+    runs, start = [], None
+    for i, c in enumerate([*covered, True]):
+        if not c and start is None:
+            start = i
+        elif c and start is not None:
+            runs.append((first + start, first + i - 1))
+            start = None
+    return runs
+
+
+def make_axis(events: list[Event], width: int, window: tuple[int | None, int | None] = (None, None), *,
+              cut_gaps: bool = True, gap: int = 1) -> Axis | None:
+    """An axis over whole years covering every known bound of `events`, clipped to the --from/--to window.
+    With cut_gaps, runs of at least 4 empty years that make up a tenth of the span or more are cut out,
+    each leaving a break `gap` columns wide."""
+    dates = [ev.date for ev in events if ev.date]
+    finite = [b for d in dates for b in (d.earliest, d.latest) if b not in (NEG_INF, POS_INF)]
+    if not finite:
+        return None
+    lo = max(min(d.earliest for d in dates), NEG_INF if window[0] is None else window[0])
+    hi = min(max(d.latest for d in dates), POS_INF if window[1] is None else window[1])
+    lo = min(finite) if lo == NEG_INF else lo
+    hi = max(finite) if hi == POS_INF else hi
+    first, last = civil_from_days(min(lo, hi))[0], civil_from_days(max(lo, hi))[0]
+    years = last - first + 1
+    gaps = [g for g in _empty_year_runs(dates, first, last) if g[1] - g[0] + 1 >= max(4, years / 10)] \
+        if cut_gaps else []
+    spans, y = [], first
+    for a, b in gaps:
+        spans.append((y, a - 1))
+        y = b + 1
+    spans.append((y, last))
+    width = max(len(spans) * (gap + 1), width)
+    usable = width - gap * (len(spans) - 1)
+    days = [days_from_civil(b, 12, 31) - days_from_civil(a, 1, 1) + 1 for a, b in spans]
+    total = sum(days)
+    cols = [max(1, usable * d // total) for d in days]
+    cols[max(range(len(cols)), key=lambda i: days[i])] += usable - sum(cols)
+    segments, c = [], 0
+    for (a, b), n in zip(spans, cols, strict=True):
+        segments.append((days_from_civil(a, 1, 1), days_from_civil(b, 12, 31), c, c + n - 1))
+        c += n + gap
+    return Axis(tuple(segments), width, gap)
+
+
+# ---------------------------------------------------------------- lanes
+
+
+@dataclass
+class Lane:
+    key: str | None  # actor id or tag; None for the events that have none
+    label: str
+    events: list[Event] = field(default_factory=list)
+
+
+def lanes_for(ledger: Ledger, events: list[Event], by: str = "actor") -> list[Lane]:
+    """One lane per actor (or tag) of the events, in order of each lane's first event; then the events
+    with no actor (tag), if any."""
+    lanes: dict[str | None, Lane] = {}
+    for ev in events:
+        keys = tuple(dict.fromkeys(ev.actors if by == "actor" else ev.tags)) or (None,)
+        for key in keys:
+            if key not in lanes:
+                if key is None:
+                    label = f"(no {by})"
+                elif by == "actor":
+                    actor = ledger.get("actor", key)
+                    label = actor.name if actor else key
+                else:
+                    label = key
+                lanes[key] = Lane(key, label)
+            lanes[key].events.append(ev)
+    ordered = sorted((ln for ln in lanes.values() if ln.key is not None), key=lambda ln: _first(ln))
+    return ordered + ([lanes[None]] if None in lanes else [])
+
+
+def _first(lane: Lane) -> tuple:
+    days = [ev.date.earliest for ev in lane.events if ev.date]
+    return (min(days) if days else POS_INF, -len(lane.events), lane.label.casefold())
+
+
+def busiest(lanes: list[Lane], limit: int) -> list[Lane]:
+    """The `limit` lanes with the most events (0: all), kept in their order."""
+    if not limit or len(lanes) <= limit:
+        return lanes
+    ranked = sorted(range(len(lanes)), key=lambda i: (-len(lanes[i].events), _first(lanes[i])))
+    keep = set(ranked[:limit])
+    return [ln for i, ln in enumerate(lanes) if i in keep]
+
+
+# ---------------------------------------------------------------- drawing one lane
+
+Cell = tuple[str, str]  # (character, style)
+_RANK = {" ": 0, FUZZY: 1, BAR: 2, MORE_LEFT: 2, MORE_RIGHT: 2, FUZZY_POINT: 3, POINT: 4}
+
+
+def _put(row: list[Cell], col: int, char: str, style: str) -> None:
+    if _RANK.get(char, 0) >= _RANK.get(row[col][0], 0):
+        row[col] = (char, style)
+
+
+def _draw_interval(row: list[Cell], axis: Axis, date: EDTF) -> None:
+    c0, c1 = axis.col(date.earliest), axis.col(date.latest)
+    for c in range(c0, c1 + 1):
+        _put(row, c, BAR, "cyan")
+    for part in (date.start, date.end):  # an approximate or uncertain end: its own span drawn fuzzy
+        if part is not None and (part.approximate or part.uncertain):
+            for c in range(axis.col(part.earliest), axis.col(part.latest) + 1):
+                row[c] = (FUZZY, date_style(part))
+    if date.earliest < axis.lo:
+        row[c0] = (MORE_LEFT, "dim")
+    if date.latest > axis.hi:
+        row[c1] = (MORE_RIGHT, "dim")
+
+
+def _occupied(row: list[Cell], c0: int, c1: int) -> bool:
+    lo, hi = max(0, c0 - 1), min(len(row) - 1, c1 + 1)
+    return any(row[c][0] != " " for c in range(lo, hi + 1))
+
+
+def lane_rows(lane: Lane, axis: Axis, max_rows: int = MAX_SUBROWS) -> list[list[Cell]]:
+    """Intervals packed into as few rows as keep them apart (at most max_rows); single dates then go
+    in the first row with room at their column."""
+    blank: Cell = (" ", "")
+    rows: list[list[Cell]] = [[blank] * axis.width]
+    dated = [ev for ev in lane.events if ev.date]
+    intervals = sorted((ev for ev in dated if ev.date.is_interval), key=lambda ev: ev.date.sort_key())
+    for ev in intervals:
+        c0, c1 = axis.col(ev.date.earliest), axis.col(ev.date.latest)
+        target = next((r for r in rows if not _occupied(r, c0, c1)), None)
+        if target is None:
+            if len(rows) < max_rows:
+                rows.append([blank] * axis.width)
+                target = rows[-1]
+            else:
+                target = rows[-1]
+        _draw_interval(target, axis, ev.date)
+    for ev in dated:
+        if ev.date.is_interval:
+            continue
+        date = ev.date
+        c = axis.col((max(date.earliest, axis.lo) + min(date.latest, axis.hi)) // 2)
+        fuzzy = date.approximate or date.uncertain
+        char = FUZZY_POINT if fuzzy else POINT
+        target = next((r for r in rows if r[c][0] in (" ", POINT, FUZZY_POINT)), None)
+        if target is None:
+            if len(rows) < max_rows:
+                rows.append([blank] * axis.width)
+                target = rows[-1]
+            else:
+                target = rows[0]
+        _put(target, c, char, date_style(date))
+    return rows
+
+
+def _cells_text(cells: list[Cell]) -> Text:
+    text = Text()
+    run, style = "", None
+    for char, st in cells:
+        if st != style and run:
+            text.append(run, style=style or "")
+            run = ""
+        run += char
+        style = st
+    if run:
+        text.append(run, style=style or "")
+    return text
+
+
+# ---------------------------------------------------------------- the scale
+
+
+def year_step(axis: Axis, label_width: int) -> int:
+    per_year = _per_year(axis)
+    for step in YEAR_STEPS:
+        if step * per_year >= label_width + 1:
+            return step
+    return YEAR_STEPS[-1]
+
+
+def _per_year(axis: Axis) -> float:
+    years = sum(civil_from_days(hi)[0] - civil_from_days(lo)[0] + 1 for lo, hi, _, _ in axis.segments)
+    return (axis.width - axis.gap * len(axis.breaks)) / years
+
+
+def scale_lines(axis: Axis) -> tuple[Text, Text]:
+    """The year labels, and under them the axis: a ┬ at the start of each labelled year, ≈ where empty
+    years are cut out, and month initials when a year is wide enough for them."""
+    label_width = max(len(str(axis.first_year)), len(str(axis.last_year)))
+    step = year_step(axis, label_width)
+    labels = [" "] * axis.width
+    rule = ["─"] * axis.width
+    for b in axis.breaks:
+        rule[b] = "≈"
+    wide = _per_year(axis) >= 36
+    free_from = 0
+    for lo, hi, _, _ in axis.segments:
+        first, last = civil_from_days(lo)[0], civil_from_days(hi)[0]
+        if wide:
+            for year in range(first, last + 1):
+                for month in range(1, 13):
+                    rule[axis.col(days_from_civil(year, month, 1))] = MONTH_INITIALS[month - 1]
+        years = [y for y in range(first, last + 1) if y % step == 0]
+        # The first year of a segment is labelled too, unless it would crowd out the first round year.
+        if not years or (years[0] != first and axis.col(days_from_civil(years[0], 1, 1))
+                         - axis.col(days_from_civil(first, 1, 1)) >= label_width + 1):
+            years.insert(0, first)
+        for year in years:
+            col = axis.col(days_from_civil(year, 1, 1))
+            label = str(year)
+            if col >= free_from and col + len(label) <= axis.width:
+                labels[col:col + len(label)] = list(label)
+                free_from = col + len(label) + 1
+                rule[col] = "┬"
+    return Text("".join(labels), style="bold"), Text("".join(rule), style="dim")
+
+
+# ---------------------------------------------------------------- the whole chart
+
+
+def _fit(text: Text, width: int) -> Text:
+    text = text.copy()
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def legend_lines(width: int) -> list[Text]:
+    lines: list[Text] = []
+    line = Text()
+    for glyph, meaning in LEGEND:
+        item = Text.assemble((glyph, "bold"), " ", (meaning, "dim"))
+        gap = 2 if line.plain else 0
+        if line.plain and cell_len(line.plain) + gap + cell_len(item.plain) > width:
+            lines.append(line)
+            line, gap = Text(), 0
+        line.append(" " * gap)
+        line.append(item)
+    if line.plain:
+        lines.append(line)
+    return [_fit(ln, width) for ln in lines]
+
+
+def chart(ledger: Ledger, events: list[Event], *, width: int, by: str = "actor", max_lanes: int = 20,
+          window: tuple[int | None, int | None] = (None, None), cut_gaps: bool = True) -> list[Text]:
+    """The chart as lines of Text, each at most `width` cells wide.  `window`: the --from/--to days;
+    `cut_gaps`: leave long runs of empty years out of the scale."""
+    width = max(MIN_WIDTH, width)
+    dated = [ev for ev in events if ev.date]
+    all_lanes = lanes_for(ledger, dated, by)
+    shown = busiest(all_lanes, max_lanes)
+    counts = Counter({id(ln): len(ln.events) for ln in shown})
+    count_w = len(str(max(counts.values(), default=0)))
+    longest = max((cell_len(for_terminal(ln.label)) for ln in shown), default=6)
+    name_w = max(6, min(longest, width // 4))
+    label_w = name_w + 1 + count_w + 1
+    axis = make_axis(dated, width - label_w, window, cut_gaps=cut_gaps)
+
+    lines: list[Text] = []
+    if axis is None:
+        head = f"No dated events to chart ({len(events)} undated)." if events else "No events match."
+        return [_fit(Text(head), width)]
+    span = f"{axis.first_year}–{axis.last_year}" if axis.first_year != axis.last_year else str(axis.first_year)
+    lanes_note = (f"{len(shown)} of {len(all_lanes)} lanes" if len(shown) < len(all_lanes)
+                  else f"{len(shown)} lane" if len(shown) == 1 else f"{len(shown)} lanes")
+    events_note = f"{len(dated)} event" if len(dated) == 1 else f"{len(dated)} events"
+    lines.append(_fit(Text(f"Events by {by}, {span}: {events_note}, {lanes_note}", style="bold"), width))
+    year_labels, rule = scale_lines(axis)
+    pad = Text(" " * label_w)
+    lines.append(Text.assemble(pad, year_labels))
+    lines.append(Text.assemble(pad, rule))
+    for lane in shown:
+        for i, cells in enumerate(lane_rows(lane, axis)):
+            if i == 0:
+                name = Text(for_terminal(lane.label), style="bold" if lane.key is not None else "dim italic")
+                name.truncate(name_w, overflow="ellipsis", pad=True)
+                label = Text.assemble(name, " ", (str(len(lane.events)).rjust(count_w), "dim"), " ")
+            else:
+                label = Text(" " * label_w)
+            lines.append(Text.assemble(label, _cells_text(cells)))
+    notes = [f"≈ {a}–{b} left out: no events" if a != b else f"≈ {a} left out: no events" for a, b in axis.gaps]
+    if len(shown) < len(all_lanes):
+        notes.append(f"{len(all_lanes) - len(shown)} more lanes with fewer events (--lanes 0 shows all)")
+    undated = len(events) - len(dated)
+    if undated:
+        notes.append(f"{undated} undated events not drawn")
+    lines.extend(_fit(Text(n, style="dim"), width) for n in notes)
+    lines.extend(legend_lines(width))
+    return lines

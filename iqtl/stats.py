@@ -1,0 +1,156 @@
+"""`iqtl stats`: the shape of a ledger (or of the part a query selects) in figures.
+
+`figures()` computes plain data (what `--format json` prints); `view()` draws it for a terminal:
+events per year as a bar chart, then counts by kind of date, actor, tag, source and speaker.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.columns import Columns
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .edtf import NEG_INF, POS_INF, civil_from_days
+from .model import Claim, Event, Ledger
+from .text import for_terminal
+
+EIGHTHS = " ▏▎▍▌▋▊▉"
+QUALIFIERS = ("exact", "approximate", "uncertain", "approximate+uncertain")
+
+
+def figures(ledger: Ledger, events: list[Event], claims: list[Claim]) -> dict:
+    """Counts over the selected events and claims.  Every list is sorted by count, then by id."""
+    dated = [ev for ev in events if ev.date]
+    per_year = Counter(ev.date.first_year for ev in dated if ev.date.first_year is not None)
+    qualifiers = Counter(ev.date.qualifier for ev in dated)
+    intervals = [ev for ev in dated if ev.date.is_interval]
+    by_actor = Counter(a for ev in events for a in dict.fromkeys(ev.actors))
+    by_tag = Counter(t for ev in events for t in dict.fromkeys(ev.tags))
+    source_events = Counter(s for ev in events for s in dict.fromkeys(ev.sources))
+    source_claims = Counter(cl.source for cl in claims)
+    speakers = Counter(cl.speaker for cl in claims)
+    selected = {cl.id for cl in claims}
+    disputed = {d for cl in claims for d in cl.disputes}
+    contested = [cl for cl in claims if cl.disputes or cl.id in disputed]
+    pairs = {(cl.id, d) for cl in claims for d in cl.disputes if d in selected}
+    supports = {(cl.id, s) for cl in claims for s in cl.supports if s in selected}
+
+    def name(kind: str, id_: str) -> str:
+        rec = ledger.get(kind, id_)
+        return getattr(rec, "name", None) or getattr(rec, "title", None) or id_
+
+    def ranked(counter: Counter) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    years = sorted(per_year)
+    ends = [ev.date.latest for ev in dated if ev.date.latest != POS_INF]
+    return {
+        "events": len(events),
+        "claims": len(claims),
+        "first_year": years[0] if years else None,
+        "last_year": civil_from_days(max(ends))[0] if ends else None,
+        "events_per_year": {str(y): per_year[y] for y in years},
+        "dates": {
+            **{q: qualifiers[q] for q in QUALIFIERS},
+            "intervals": len(intervals),
+            "open_intervals": sum(1 for ev in intervals if ev.date.earliest == NEG_INF or ev.date.latest == POS_INF),
+            "undated": len(events) - len(dated),
+        },
+        "precision": dict(ranked(Counter(ev.date.precision for ev in dated))),
+        "actors": [{"id": a, "name": name("actor", a), "events": n} for a, n in ranked(by_actor)],
+        "tags": [{"tag": t, "events": n} for t, n in ranked(by_tag)],
+        "sources": [{"id": s, "title": name("source", s), "events": source_events[s], "claims": source_claims[s]}
+                    for s, _ in ranked(source_events + source_claims)],
+        "speakers": [{"id": a, "name": name("actor", a), "claims": n} for a, n in ranked(speakers)],
+        "claim_kinds": dict(ranked(Counter(cl.kind for cl in claims))),
+        "contested": {"claims": len(contested), "disputes": len(pairs), "supports": len(supports)},
+    }
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def bar(value: int, most: int, width: int) -> str:
+    """A horizontal bar in eighths of a cell: `most` fills `width` cells."""
+    if most <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value * width * 8 / most))
+    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def year_chart(per_year: dict[str, int], width: int) -> Text:
+    """Events per year, one row a year; a run of three or more empty years is one row."""
+    if not per_year:
+        return Text("no dated events", style="dim")
+    counts = {int(y): n for y, n in per_year.items()}
+    first, last = min(counts), max(counts)
+    rows: list[tuple[str, int]] = []
+    y = first
+    while y <= last:
+        end = y
+        while not counts.get(y) and end + 1 <= last and not counts.get(end + 1):
+            end += 1
+        if end - y >= 2:
+            rows.append((f"{y}–{end}", 0))
+        else:
+            rows.extend((str(z), counts.get(z, 0)) for z in range(y, end + 1))
+        y = end + 1
+    most = max(counts.values())
+    label_w = max(len(label) for label, _ in rows)
+    count_w = len(str(most))
+    bar_w = max(5, width - label_w - count_w - 2)
+    return Text("\n").join(
+        Text.assemble((label.rjust(label_w), "bold" if n else "dim"), " ", (str(n).rjust(count_w), "" if n else "dim"),
+                      " ", (bar(n, most, bar_w), "cyan"))
+        for label, n in rows)
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple], top: int) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", show_header=True, header_style="dim",
+                  box=None, pad_edge=False, padding=(0, 1))
+    for c in columns:
+        table.add_column(c, justify="right" if c in ("events", "claims", "n") else "left", no_wrap=c != columns[0],
+                         overflow="fold" if c == columns[0] else "ellipsis", max_width=32 if c == columns[0] else None)
+    shown = rows if not top else rows[:top]
+    for row in shown:
+        table.add_row(*(Text(for_terminal(str(v))) for v in row))
+    if len(shown) < len(rows):
+        table.add_row(*(Text(f"… {len(rows) - len(shown)} more", style="dim") if i == 0 else "" for i in
+                        range(len(columns))))
+    return table
+
+
+def view(fig: dict, width: int = 80, top: int = 10) -> Group:
+    span = (f"{fig['first_year']}–{fig['last_year']}" if fig["first_year"] != fig["last_year"]
+            else str(fig["first_year"])) if fig["first_year"] is not None else "undated"
+    kinds = ", ".join(plural(n, k) for k, n in fig["claim_kinds"].items())
+    c = fig["contested"]
+    head = Text.assemble((plural(fig["events"], "event"), "bold"), f" ({span}), ",
+                         (plural(fig["claims"], "claim"), "bold"), f" ({kinds})" if kinds else "",
+                         f" by {plural(len(fig['speakers']), 'speaker')}, from "
+                         f"{plural(len(fig['sources']), 'source')}; {plural(c['claims'], 'claim')} contested "
+                         f"({plural(c['disputes'], 'dispute')}, {plural(c['supports'], 'support')})")
+    d = fig["dates"]
+    dates = _table("Dates", ("kind", "n"), [
+        ("exact", d["exact"]), ("approximate (~)", d["approximate"]), ("uncertain (?)", d["uncertain"]),
+        ("approximate and uncertain (%)", d["approximate+uncertain"]), ("intervals", d["intervals"]),
+        ("open-ended intervals", d["open_intervals"]), ("undated", d["undated"]),
+    ], 0)
+    precision = _table("Precision", ("precision", "n"), list(fig["precision"].items()), 0)
+    actors = _table("Actors", ("actor", "events"), [(a["name"], a["events"]) for a in fig["actors"]], top)
+    tags = _table("Tags", ("tag", "events"), [(t["tag"], t["events"]) for t in fig["tags"]], top)
+    sources = _table("Sources", ("source", "events", "claims"),
+                     [(s["id"], s["events"], s["claims"]) for s in fig["sources"]], top)
+    speakers = _table("Speakers", ("speaker", "claims"), [(s["name"], s["claims"]) for s in fig["speakers"]], top)
+    per_year = Group(Text("Events per year (by the year each starts)", style="bold"),
+                     year_chart(fig["events_per_year"], min(width, 72)))
+    return Group(head, Text(""), per_year, Text(""),
+                 Columns([dates, precision, sources], padding=(1, 3)), Text(""),
+                 Columns([actors, tags, speakers], padding=(1, 3)))

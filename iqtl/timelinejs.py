@@ -1,0 +1,142 @@
+"""`iqtl export timelinejs`: the events in Knight Lab's TimelineJS3 JSON format.
+
+The format (https://timeline.knightlab.com/docs/json-format.html): an object with `events` (slides,
+each needing a `start_date`), an optional `title` slide, optional `eras` (each with a start and an
+end date and a text headline) and an optional `scale`.  A date object has `year` and, optionally,
+`month`, `day` ...: we fill it only as far as the ledger knows the date, so 2007-08~ becomes
+{"year": "2007", "month": "8"}, and give our own EDTF reading as the slide's `display_date`.
+
+The headline and text fields of TimelineJS take HTML (run through DOMPurify): every ledger string in
+them is escaped once.  `group` and `display_date` are plain-text fields that TimelineJS strips of
+markup with DOMParser's textContent, which also decodes entities, and then sets as innerHTML (the
+group label does): they are escaped twice, so that what reaches innerHTML is still escaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days
+from .html import cited_sources, esc, safe_url
+from .model import Event, Ledger
+from .query import claims_about
+
+ERA_MIN_DAYS = 365  # an interval at least this long is also an era
+# JavaScript Dates cover years -271821..275760; beyond that TimelineJS needs its "cosmological" scale.
+HUMAN_YEARS = (-271820, 275759)
+
+
+def date_object(part: EDTF, side: str = "start") -> dict:
+    """A TimelineJS date for one single (non-interval) EDTF date, to its precision.  A season, decade
+    or century is a range: `side` says which end of it (its first or last month or year) to give."""
+    day = part.earliest if side == "start" else part.latest
+    y, m, d = civil_from_days(day)
+    out = {"year": str(y)}
+    if part.precision in ("month", "season", "day"):
+        out["month"] = str(m)
+    if part.precision == "day":
+        out["day"] = str(d)
+    return out
+
+
+def slide_dates(date: EDTF) -> dict:
+    """start_date, and end_date when the date is a range."""
+    if date.is_interval:
+        start = date.start or date.end  # an open or unknown start: the slide starts at the known end
+        end = date.end if date.start is not None else None
+        out = {"start_date": date_object(start, "start")}
+        if end is not None:
+            out["end_date"] = date_object(end, "end")
+        return out
+    out = {"start_date": date_object(date, "start")}
+    if date.precision in ("season", "decade", "century"):
+        out["end_date"] = date_object(date, "end")
+    return out
+
+
+def text_field(value: str) -> str:
+    """For a TimelineJS field it treats as text but decodes once and then renders as HTML."""
+    return html.escape(esc(value), quote=True)
+
+
+def _claims_html(ledger: Ledger, ev: Event) -> str:
+    items = []
+    for cl in claims_about(ledger, ev.id):
+        actor = ledger.get("actor", cl.speaker)
+        who = esc(actor.name if actor else cl.speaker)
+        text = f"“{esc(cl.text)}”" if cl.kind == "quote" else esc(cl.text)
+        links = "".join(f" <em>disputes {esc(d)}</em>" for d in cl.disputes)
+        links += "".join(f" <em>supports {esc(s)}</em>" for s in cl.supports)
+        items.append(f"<li>{text} — <strong>{who}</strong>{links}</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def _sources_html(ledger: Ledger, ev: Event) -> str:
+    parts = []
+    for sid in ev.sources:
+        src = ledger.get("source", sid)
+        if src is None:
+            parts.append(esc(sid))
+            continue
+        title = esc(src.title)
+        url = safe_url(src.url)
+        cite = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else title
+        if src.publisher:
+            cite += f", {esc(src.publisher)}"
+        if src.date:
+            cite += f", {esc(src.date.display)}"
+        parts.append(cite)
+    return f"<p>Sources: {'; '.join(parts)}</p>" if parts else ""
+
+
+def event_slide(ledger: Ledger, ev: Event) -> dict:
+    text = f"<p>{esc(ev.summary)}</p>" if ev.summary else ""
+    if ev.date_note:
+        text += f"<p><em>On the date:</em> {esc(ev.date_note)}</p>"
+    text += _claims_html(ledger, ev) + _sources_html(ledger, ev)
+    slide = {
+        "unique_id": ev.id,
+        **slide_dates(ev.date),
+        "display_date": text_field(ev.date.display),
+        "text": {"headline": esc(ev.title), "text": text},
+    }
+    group = ev.tags[0] if ev.tags else None
+    if group is None and ev.actors:
+        actor = ledger.get("actor", ev.actors[0])
+        group = actor.name if actor else ev.actors[0]
+    if group:
+        slide["group"] = text_field(group)
+    return slide
+
+
+def era(ev: Event) -> dict | None:
+    date = ev.date
+    if (not date.is_interval or date.start is None or date.end is None
+            or date.latest - date.earliest + 1 < ERA_MIN_DAYS):
+        return None
+    return {"start_date": date_object(date.start, "start"), "end_date": date_object(date.end, "end"),
+            "text": {"headline": esc(ev.title), "text": ""}}
+
+
+def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline") -> tuple[dict, list[str]]:
+    """The TimelineJS document, and the ids of the events left out because they have no date."""
+    dated = [ev for ev in events if ev.date]
+    skipped = [ev.id for ev in events if not ev.date]
+    years = [civil_from_days(b)[0] for ev in dated for b in (ev.date.earliest, ev.date.latest)
+             if b not in (NEG_INF, POS_INF)]
+    span = f"{min(years)}–{max(years)}" if years and min(years) != max(years) else (str(years[0]) if years else "")
+    claims = {cl.id for ev in dated for cl in claims_about(ledger, ev.id)}
+    sources = cited_sources(ledger, dated)
+    intro = (f"<p>{len(dated)} events{', ' + span if span else ''}; {len(claims)} claims from "
+             f"{len(sources)} sources. Dates are shown as the ledger gives them: “(approx.)” and “(uncertain)” "
+             "mark approximate and uncertain ones.</p>")
+    doc: dict = {
+        "title": {"text": {"headline": esc(title), "text": intro}},
+        "events": [event_slide(ledger, ev) for ev in dated],
+        "eras": [e for ev in dated if (e := era(ev)) is not None],
+    }
+    if years and (min(years) < HUMAN_YEARS[0] or max(years) > HUMAN_YEARS[1]):
+        doc["scale"] = "cosmological"
+    else:
+        doc["scale"] = "human"
+    return doc, skipped
