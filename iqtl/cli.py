@@ -588,6 +588,11 @@ app.command("chart")(chart_command)
 app.command("stats")(stats_command)
 app.command("export")(export_command)
 
+from .cli_add import add_app, import_command  # noqa: E402
+
+app.add_typer(add_app, name="add")
+app.command("import")(import_command)
+
 
 def main() -> None:
     app()

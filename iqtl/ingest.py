@@ -1,0 +1,421 @@
+"""Outside data -> raw ledger records: rows of the CSV/TSV/JSON/JSONL exports (each with the line
+it came from, for errors), option values of `iqtl add`, and ids for records given none.
+
+A raw record is the dict that becomes one `[[kind]]` table: fields in schema order, empty
+optional fields left out.  Whether it is right is for the loader to say, in the context of
+the whole ledger; this module only refuses what cannot become a record at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import edtf
+from .model import Ledger, Record
+from .rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
+from .schema import FIELD_BY_NAME, FIELDS, LIST
+from .text import FORMULA_PREFIXES, one_line
+from .validate import did_you_mean
+
+FORMATS = ("csv", "tsv", "json", "jsonl")
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+COLUMNS = {"event": EVENT_COLUMNS, "claim": CLAIM_COLUMNS, "source": SOURCE_COLUMNS, "actor": ACTOR_COLUMNS}
+# Columns the exports compute from other fields: read past, never stored.
+DERIVED = {"event": {"start", "end", "precision"}, "claim": {"start", "end", "speaker_name"},
+           "source": {"start", "end", "events", "claims"}, "actor": {"events", "claims"}}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # 1-based line in the input file; 0 when the file as a whole is at fault
+    message: str
+
+    def render(self, name: str) -> str:
+        where = f"{name}:{self.line}" if self.line else name
+        return one_line(f"{where}: error: {self.message}")
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict
+
+
+@dataclass
+class Table:
+    columns: list[str] = field(default_factory=list)
+    header_line: int = 0  # CSV/TSV: the line of the header row; JSON has none
+    rows: list[Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def format_of(name: str) -> str | None:
+    for ext, fmt in EXTENSIONS.items():
+        if name.lower().endswith(ext):
+            return fmt
+    return None
+
+
+def read_table(data: bytes, fmt: str) -> Table:
+    """Rows as dicts of column -> cell, each with its first line.  Never raises for bad input."""
+    try:
+        text = data.decode("utf-8-sig")  # `--bom` exports start with one
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Table(errors=[RowError(line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")])
+    if fmt in ("csv", "tsv"):
+        return _read_delimited(text, "," if fmt == "csv" else "\t")
+    if fmt == "json":
+        return _read_json(text)
+    return _read_jsonl(text)
+
+
+def _read_delimited(text: str, delimiter: str) -> Table:
+    table = Table()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    while True:
+        first = reader.line_num + 1  # a quoted cell may span lines: a row starts after the last
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            table.errors.append(RowError(first, f"cannot read this row: {exc}"))
+            break
+        if not cells or cells == [""]:
+            continue  # blank line
+        if header is None:
+            header = [c.strip() for c in cells]
+            table.columns, table.header_line = header, first
+            continue
+        if len(cells) != len(header):
+            table.errors.append(RowError(first, f"{len(cells)} cells where the header has {len(header)}"))
+            continue
+        table.rows.append(Row(first, dict(zip(header, cells, strict=True))))
+    return table
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _read_json(text: str) -> Table:
+    """A JSON array of objects, read element by element to know each one's line."""
+    table = Table()
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"\s*")
+    pos = ws.match(text).end()
+    if not text.startswith("[", pos):
+        table.errors.append(RowError(_line_at(text, pos), "expected a JSON array of objects, as `--format json` "
+                                     "writes"))
+        return table
+    pos = ws.match(text, pos + 1).end()
+    if text.startswith("]", pos):
+        return _end_of_json(text, pos + 1, table)
+    while True:
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            table.errors.append(RowError(exc.lineno, f"JSON: {exc.msg}"))
+            return table
+        _add_object(table, value, _line_at(text, pos))
+        pos = ws.match(text, end).end()
+        if text.startswith(",", pos):
+            pos = ws.match(text, pos + 1).end()
+        elif text.startswith("]", pos):
+            return _end_of_json(text, pos + 1, table)
+        else:
+            table.errors.append(RowError(_line_at(text, pos), "JSON: expected ',' or ']' after an object"))
+            return table
+
+
+def _end_of_json(text: str, pos: int, table: Table) -> Table:
+    if text[pos:].strip():
+        table.errors.append(RowError(_line_at(text, pos), "JSON: text after the closing ']'"))
+    return table
+
+
+def _read_jsonl(text: str) -> Table:
+    table = Table()
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            table.errors.append(RowError(number, f"JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        _add_object(table, value, number)
+    return table
+
+
+def _add_object(table: Table, value, line: int) -> None:
+    if not isinstance(value, dict):
+        table.errors.append(RowError(line, f"expected a JSON object, not {_json_type(value)}"))
+        return
+    for key in value:
+        if key not in table.columns:
+            table.columns.append(key)
+    table.rows.append(Row(line, value))
+
+
+def _json_type(value) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "true/false", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def detect_kind(columns: Iterable[str]) -> str | None:
+    """What the exports' columns say a file holds: only events have a summary, only claims a
+    speaker, only sources a publisher, only actors a name."""
+    cols = set(columns)
+    if {"title", "summary"} <= cols:
+        return "event"
+    if {"speaker", "text"} <= cols:
+        return "claim"
+    if "publisher" in cols:
+        return "source"
+    if "name" in cols:
+        return "actor"
+    return None
+
+
+def header_errors(kind: str, table: Table) -> list[RowError]:
+    """A misspelt column would silently lose its data: every column must be one the exports
+    write.  Said once at the header of a CSV/TSV (a JSON row is checked on its own)."""
+    if not table.header_line:
+        return []
+    known = COLUMNS[kind]
+    errors = [RowError(table.header_line, f"unknown column {c!r} for {kind}s" + did_you_mean(c, known))
+              for c in table.columns if c not in known]
+    twice = sorted({c for c in table.columns if table.columns.count(c) > 1})
+    errors += [RowError(table.header_line, f"column {c!r} appears more than once") for c in twice]
+    return errors
+
+
+# ---------------------------------------------------------------- rows -> records
+
+
+def restore_formula(value: str) -> str:
+    """Undo the export's CSV-injection guard: "'=1+1" was "=1+1"."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def split_list(value: str) -> list[str]:
+    # The exports join with "; "; a hand edit may write "a;b" or "a ; b".
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def row_record(kind: str, row: Row, ledger: Ledger, *, restore: bool) -> tuple[dict | None, list[RowError]]:
+    """One row -> a raw record.  `restore`: undo the CSV export's formula guard."""
+    errors: list[RowError] = []
+    values: dict = {}
+    for column, cell in row.cells.items():
+        if column in DERIVED[kind]:
+            continue
+        spec = FIELD_BY_NAME[kind].get(column)
+        if spec is None:
+            if column in COLUMNS[kind]:
+                continue
+            errors.append(RowError(row.line, f"unknown column {column!r} for {kind}s"
+                                   + did_you_mean(column, COLUMNS[kind])))
+            continue
+        value = _cell_value(column, cell, spec.type == LIST, restore and column not in STRUCTURED)
+        if isinstance(value, RowError):
+            errors.append(RowError(row.line, value.message))
+        else:
+            values[column] = value
+    if errors:
+        return None, errors
+    if kind == "claim":
+        _drop_inherited_date(values, ledger)
+    return make_record(kind, values), []
+
+
+def _cell_value(column: str, cell, is_list: bool, restore: bool):
+    if cell is None:
+        return [] if is_list else ""
+    if is_list and isinstance(cell, list):
+        bad = [v for v in cell if not isinstance(v, str)]
+        if bad:
+            return RowError(0, f"column {column!r}: list items must be text, not {_json_type(bad[0])}")
+        return [restore_formula(v) if restore else v for v in cell]
+    if not isinstance(cell, str):
+        expected = "text or a list of text" if is_list else "text"
+        return RowError(0, f"column {column!r}: expected {expected}, not {_json_type(cell)}")
+    if restore:
+        cell = restore_formula(cell)
+    return split_list(cell) if is_list else cell
+
+
+def _drop_inherited_date(values: dict, ledger: Ledger) -> None:
+    """The exports give every claim a date, its source's when it has none of its own: a date
+    equal to the source's is read as "no date of its own", so export -> import round-trips."""
+    source = ledger.get("source", values.get("source", ""))
+    if source is not None and source.date is not None and values.get("date") == source.date.text:
+        del values["date"]
+
+
+def make_record(kind: str, values: dict) -> dict:
+    """Fields in schema order; empty optional fields and blank list items are left out.  A required
+    field is kept even when empty, so that the check says "is empty" rather than nothing at all."""
+    record = {}
+    for spec in FIELDS[kind]:
+        value = values.get(spec.name)
+        if spec.type == LIST and isinstance(value, list | tuple):
+            value = [v for v in value if not isinstance(v, str) or v.strip()]  # `--tag ""` is no tag
+        if value is None or value == "" or value == []:
+            if not spec.required:
+                continue
+            value = [] if spec.type == LIST else ""
+        record[spec.name] = list(value) if spec.type == LIST else value
+    return record
+
+
+def comparable(kind: str, record: dict, ledger: Ledger) -> dict:
+    """A raw record as `--update` compares it: defaults and inherited dates do not count."""
+    values = dict(record)
+    if kind == "claim":
+        if values.get("kind") == "quote":
+            del values["kind"]
+        _drop_inherited_date(values, ledger)
+    return make_record(kind, values)
+
+
+def record_values(kind: str, rec: Record) -> dict:
+    """A loaded record back to raw values (a claim's date only when it is its own)."""
+    values = {}
+    for spec in FIELDS[kind]:
+        value = getattr(rec, spec.name)
+        if isinstance(value, edtf.EDTF):
+            value = value.text if kind != "claim" or rec.own_date else ""
+        values[spec.name] = list(value) if isinstance(value, tuple) else value
+    return make_record(kind, values)
+
+
+def differences(kind: str, record: dict, existing: Record, ledger: Ledger) -> list[str]:
+    new, old = comparable(kind, record, ledger), comparable(kind, record_values(kind, existing), ledger)
+    return [name for name in (s.name for s in FIELDS[kind]) if new.get(name) != old.get(name)]
+
+
+# ---------------------------------------------------------------- ids
+
+STOP_WORDS = frozenset("""
+a an the of in on at to for from by with without and or nor but as is are was were be been being has have had
+its it his her their them they he she we our this that these those into onto over under after before about
+against between during through than then so not no new says said declares announces tells calls will would
+i me my you your him
+""".split())
+MAX_WORDS = 3
+MAX_ID = 60
+
+
+def _words(text: str, *, split_hyphens: bool = False) -> list[str]:
+    """Lower-case ASCII words: "Sadr's cease-fire" -> ["sadr", "ceasefire"] ("al-Sadr" stays one
+    word unless split_hyphens, as a name's parts are words of their own)."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    if split_hyphens:
+        plain = re.sub(r"[-‐‑‒–—]", " ", plain)
+    words = []
+    for token in plain.split():
+        token = re.sub(r"['’]s$", "", token)
+        word = re.sub(r"[^a-z0-9]", "", token)
+        if word:
+            words.append(word)
+    return words
+
+
+def _significant(text: str, n: int = MAX_WORDS) -> list[str]:
+    return [w for w in _words(text) if w not in STOP_WORDS][:n]
+
+
+def _date_prefix(text: str) -> str:
+    """"2007-08~" -> "2007-08"; "2007" -> "2007"; an interval by its start: "1980/1988" -> "1980"."""
+    try:
+        date = edtf.parse(text)
+    except edtf.EDTFError:
+        return ""
+    part = (date.start or date.end) if date.is_interval else date
+    if part is None or part.earliest in (edtf.NEG_INF, edtf.POS_INF):
+        return ""
+    year, month, _ = edtf.civil_from_days(part.earliest)
+    if year <= 0:
+        return f"{1 - year}bce"
+    return f"{year:04d}-{month:02d}" if part.precision in ("day", "month") else f"{year:04d}"
+
+
+def _slug(parts: Iterable[str]) -> str:
+    slug = "-".join(p for p in parts if p)
+    return slug[:MAX_ID].rstrip("-")
+
+
+def base_id(kind: str, record: dict) -> str:
+    """An id from what the record says, after the ledger's own conventions:
+    events `2007-08-sadr-ceasefire`, claims `c-sadr-more-control`, sources `nation-2008`,
+    actors `muqtada-al-sadr`."""
+    if kind == "event":
+        slug = _slug([_date_prefix(record.get("date", "")), *_significant(record.get("title", ""))])
+    elif kind == "claim":
+        speaker = _words(record.get("speaker", ""), split_hyphens=True)  # an id, but perhaps not yet
+        slug = _slug(["c", *speaker, *_significant(record.get("text", ""))])
+    elif kind == "source":
+        prefix = _date_prefix(record.get("date", ""))[:4]
+        slug = _slug([*_significant(record.get("publisher", ""), 2), prefix])
+    else:
+        slug = _slug(_words(record.get("name", ""), split_hyphens=True)[:4])
+    return slug if slug and slug != "c" else kind
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def with_id(kind: str, record: dict, taken: set[str]) -> dict:
+    """The record with an id first: its own, else a new one not in `taken`."""
+    if record.get("id"):
+        return record
+    rid = unique_id(base_id(kind, record), taken)
+    return {"id": rid, **{k: v for k, v in record.items() if k != "id"}}
+
+
+# ---------------------------------------------------------------- names
+
+
+def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
+    """An actor id for an id, name or alias (any case), as the filters read them; ambiguity is an
+    error here, since a stored reference must name exactly one actor.  Raises ValueError."""
+    if ledger.get("actor", name) is not None:
+        return name
+    folded = name.strip().casefold()
+    names: dict[str, set[str]] = {}
+    shown: dict[str, str] = {}  # folded -> as the ledger writes it, for the suggestion
+    for actor in ledger.actors:
+        for n in (actor.id, actor.name, *actor.aliases):
+            names.setdefault(n.casefold(), set()).add(actor.id)
+            shown.setdefault(n.casefold(), n)
+    ids = sorted(names.get(folded, ()))
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        raise ValueError(f"{option} {name!r} names {len(ids)} actors ({', '.join(ids)}): give the id")
+    close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
+    hint = f" (did you mean {shown[close[0]]!r}?)" if close else ""
+    raise ValueError(f"{option} {name!r}: no actor has that id, name or alias{hint}")

@@ -1,0 +1,309 @@
+"""The one way iqtl changes a ledger: append records at the end, never touching a byte before.
+
+    with Appender(path) as app:          # exclusive lock; read; refuse a broken ledger
+        plan = app.plan(records)         # serialise with tomli-w; check the whole would-be file
+        app.commit(plan)                 # temp file, fsync, rename, fsync dir, re-read
+
+Everything between the lock and the commit sees one version of the file, so two `iqtl add`
+runs cannot lose each other's records, and a reader (or a crash) sees the old file or the
+new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import bisect
+import errno
+import fcntl
+import os
+import stat
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from .loader import load_bytes
+from .model import Ledger, Problem
+from .text import escape_invisible_json
+
+LOCK_TIMEOUT = 30.0  # seconds; a lock held this long belongs to a hung process, not a busy one
+TMP_SUFFIX = ".iqtl-tmp"
+MAX_LINE = 100  # as tomli-w's own limit
+
+
+class WriteError(Exception):
+    """A failure to read, lock or write, as one line for the user."""
+
+
+class BrokenLedgerError(Exception):
+    """The ledger has errors already: appending would hide them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} error(s) in the ledger")
+        self.problems = problems
+
+
+@dataclass
+class Finding:
+    """A problem of the would-be file; `record` indexes the records appended (None: elsewhere)."""
+
+    problem: Problem
+    record: int | None
+
+
+@dataclass
+class Plan:
+    block: str  # the appended TOML, "\n" newlines (what --dry-run prints)
+    data: bytes  # the whole new file
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.problem.severity == "warning"]
+
+
+# ---------------------------------------------------------------- bytes
+
+
+def newline_of(data: bytes) -> bytes:
+    """The file's own newline: CRLF when most of its lines end so."""
+    crlf = data.count(b"\r\n")
+    return b"\r\n" if crlf and crlf >= data.count(b"\n") - crlf else b"\n"
+
+
+def separator(data: bytes, nl: bytes) -> bytes:
+    """What goes between the old bytes and the block: end the last line, then one blank line."""
+    if not data.endswith(b"\n"):
+        return nl + nl
+    body = data.rstrip(b"\r\n")
+    ends_blank = data[len(body):].count(b"\n") >= 2
+    return b"" if ends_blank else nl
+
+
+def serialise(records: list[tuple[str, dict]]) -> list[str]:
+    """One `[[kind]]` table per record, keys in the record's order."""
+    return [serialise_record(kind, record) for kind, record in records]
+
+
+def serialise_record(kind: str, record: dict) -> str:
+    """tomli-w writes every value, but not the table header: given `{kind: [record]}` it writes a
+    short record as an inline `kind = [{…}]`, which at the end of a file would land inside the
+    last table.  Arrays stay on one line, as people write them, when the line is short.  tomli-w
+    escapes newlines inside strings, so every newline here is structural and can take the file's
+    style."""
+    lines = [f"[[{kind}]]"]
+    for key, value in record.items():
+        if isinstance(value, list) and value:
+            inline = f"{_key(key)} = [{', '.join(_literal(v) for v in value)}]"
+            if len(inline) <= MAX_LINE:
+                lines.append(inline)
+                continue
+        lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
+    # Keys are schema names, so unsafe characters can only be inside strings, where \uXXXX means
+    # the same: a bidi override or zero-width space in the file would deceive the next editor.
+    text = escape_invisible_json("\n".join(lines) + "\n")
+    if tomllib.loads(text) != {kind: [record]}:  # never append what would not read back the same
+        raise ValueError(f"cannot serialise the {kind} faithfully")
+    return text
+
+
+def _literal(value) -> str:
+    return tomli_w.dumps({"v": value})[len("v = "):-1]
+
+
+def _key(key: str) -> str:
+    return tomli_w.dumps({key: 0})[: -len(" = 0\n")]
+
+
+# ---------------------------------------------------------------- the appender
+
+
+class Appender:
+    def __init__(self, path: str | os.PathLike, *, lock: bool = True):
+        self.path = Path(path)
+        # A symlinked ledger stays a symlink: everything happens beside its target.
+        self.target = Path(os.path.realpath(self.path))
+        self.lock = lock
+        self._lock_fd: int | None = None
+        self.old = b""
+        self.ledger: Ledger | None = None
+
+    def __enter__(self) -> Appender:
+        if self.lock:
+            self._lock_fd = _acquire(self.target)
+        try:
+            self._read()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
+    def _read(self) -> None:
+        try:
+            self.old = self.target.read_bytes()
+        except OSError as exc:
+            raise WriteError(f"cannot read {self.path}: {exc.strerror}") from None
+        result = load_bytes(self.old, str(self.path))
+        if result.errors:
+            raise BrokenLedgerError(result.errors)
+        self.ledger = result.ledger
+
+    def plan(self, records: list[tuple[str, dict]]) -> Plan:
+        """The new file and what a full check of it finds, attributed to the appended records."""
+        nl = newline_of(self.old)
+        chunks = serialise(records)
+        block = "\n".join(chunks)
+        prefix = self.old + separator(self.old, nl)
+        data = prefix + block.encode("utf-8").replace(b"\n", nl)
+        first_lines, line = [], prefix.count(b"\n") + 1
+        for chunk in chunks:
+            first_lines.append(line)
+            line += chunk.count("\n") + 1
+        result = load_bytes(data, str(self.path))
+        findings = []
+        for problem in result.problems:
+            index = bisect.bisect_right(first_lines, problem.line) - 1
+            index = index if index >= 0 else None
+            # Old warnings are not news; an old error cannot be here (a broken ledger is refused).
+            if index is not None or problem.severity == "error":
+                findings.append(Finding(problem, index))
+        return Plan(block, data, findings)
+
+    def commit(self, plan: Plan) -> None:
+        if plan.errors:
+            raise ValueError("refusing to commit a plan with errors")
+        if not self.lock:
+            raise ValueError("an unlocked appender only plans")
+        _check_writable(self.path, self.target)
+        _remove_stale_temps(self.target)
+        _replace(self.target, plan.data, self.path)
+        try:
+            written = self.target.read_bytes()
+        except OSError as exc:
+            raise WriteError(f"wrote {self.path} but cannot read it back: {exc.strerror}") from None
+        if written != plan.data:
+            raise WriteError(f"{self.path} changed while it was written (an editor saving it?): "
+                             "run 'iqtl check' and look at its end")
+
+
+# ---------------------------------------------------------------- the file system
+
+
+def _lock_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.lock")
+
+
+def _acquire(target: Path) -> int:
+    """An exclusive flock on a sidecar file.  The kernel drops it when the holder dies, so a
+    lock file left behind is harmless; it is never deleted (deleting races with waiters)."""
+    path = _lock_path(target)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except PermissionError as denied:
+        try:  # a lock file made by another user: a read-only descriptor locks as well
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            raise WriteError(_no_lock(target, path, denied)) from None
+    except OSError as exc:
+        raise WriteError(_no_lock(target, path, exc)) from None
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise WriteError(f"{target} is locked by another iqtl for over {LOCK_TIMEOUT:.0f}s "
+                                 f"(lock file {path})") from None
+            time.sleep(0.005)
+        except OSError as exc:
+            os.close(fd)
+            raise WriteError(f"cannot lock {target}: {exc.strerror}") from None
+
+
+def _no_lock(target: Path, path: Path, exc: OSError) -> str:
+    return f"cannot write {target}: cannot create the lock file {path.name} in {path.parent}: {exc.strerror}"
+
+
+def _check_writable(path: Path, target: Path) -> None:
+    # Root may write anything: a file with no write bit at all is still a "do not touch".
+    mode = target.stat().st_mode
+    if not os.access(target, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WriteError(f"cannot write {path}: the file is read-only (mode {stat.S_IMODE(mode):04o})")
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temp files are only made under the lock we hold: any found now are from a killed run."""
+    for stale in target.parent.glob(f".{target.name}.*{TMP_SUFFIX}"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
+def _replace(target: Path, data: bytes, shown: Path) -> None:
+    """Write a sibling temp file with the target's mode, fsync it, rename it over the target,
+    fsync the directory.  On any failure the temp file goes and the target is untouched."""
+    st = target.stat()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise WriteError(f"cannot write {shown}: cannot create a file in {target.parent}: {exc.strerror}; "
+                         "nothing was changed") from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)
+            except PermissionError:
+                pass  # not ours to give away; the mode is what matters
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+        raise WriteError(f"cannot write {shown}: {reason}; nothing was changed") from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the rename is done either way
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
