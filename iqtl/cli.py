@@ -58,6 +58,8 @@ class IqtlGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except typer.TyperException as exc:  # Typer's usage errors: bad option, bad value (exit 2)
             code = getattr(exc, "exit_code", EXIT_USAGE)
+            if not exc.format_message():  # `iqtl` alone: the help was printed, nothing to add
+                sys.exit(code)
             ctx = getattr(exc, "ctx", None)
             hint = ""
             if code == EXIT_USAGE:
@@ -87,9 +89,13 @@ def _fail(message: str, code: int):
 
 app = typer.Typer(
     cls=IqtlGroup,
-    help="Timeline and sourced-claim tracker for US–Iran–Iraq relations, from a TOML ledger.",
+    help="Timeline and sourced-claim tracker for US–Iran–Iraq relations, from a TOML ledger.\n\n"
+    + "Filters: repeating an option ORs its values (--tag a --tag b: either tag); different options AND "
+    "(--tag a --actor sadr: both).\n\n"
+    "Exit codes: 0 ok (an empty result too), 1 a ledger problem, 2 a usage error.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # reflows docstring paragraphs; help text is ours, never ledger text
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -106,9 +112,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ):
-    """Filters: repeating an option ORs its values (--tag a --tag b: either tag); different options AND
-    (--tag a --actor sadr: both).  Exit codes: 0 ok (an empty result too), 1 a ledger problem,
-    2 a usage error."""
+    pass
 
 
 # ---------------------------------------------------------------- completion
@@ -282,7 +286,9 @@ def list_events(
     bom: BomOpt = False,
     raw: RawOpt = False,
 ):
-    """The timeline of events, oldest first."""
+    """The timeline of events, oldest first.
+
+    Repeating a filter ORs its values; different filters AND."""
     from .query import select_events
 
     led = open_ledger(ledger)
@@ -319,7 +325,9 @@ def claims(
     bom: BomOpt = False,
     raw: RawOpt = False,
 ):
-    """Attributed claims: date, speaker, the quote, the source."""
+    """Attributed claims: date, speaker, the quote, the source.
+
+    Repeating a filter ORs its values; different filters AND."""
     from .query import select_claims
 
     led = open_ledger(ledger)

@@ -339,3 +339,12 @@ def test_shell_completion_offers_ids_actors_and_tags_from_the_ledger():
     assert complete("iqtl list --actor s", 3) == ["sadr"]
     assert complete("iqtl list --tag e", 3) == ["edge"]
     assert complete("iqtl claims --source paper-", 3) == ["paper-a", "paper-b"]
+
+
+def test_help_states_the_filter_rule_and_bare_iqtl_prints_help_without_an_error_line():
+    assert "repeating an option ORs its values" in run("--help").stdout
+    assert "Repeating a filter ORs its values; different filters AND" in run("list", "--help").stdout
+    proc = _iqtl()
+    assert proc.returncode == 2
+    assert "Usage: iqtl" in proc.stdout + proc.stderr
+    assert "error" not in proc.stderr
