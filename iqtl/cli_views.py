@@ -7,9 +7,7 @@ never the other way round at import time.
 from __future__ import annotations
 
 import io
-import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -231,34 +229,10 @@ def export_command(
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    try:
-        write_atomic(output, text)
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    from .writer import WriteError, replace_file
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` (UTF-8, newlines as given) to a temporary file beside `path`, then rename it over
-    `path`: a reader sees the old file or the new one, never half of one."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        # A reader of the file sees the old one or the new one, never half of one.
+        replace_file(Path(output), text.encode("utf-8"))
+    except WriteError as exc:
+        _fail(str(exc), EXIT_USAGE)

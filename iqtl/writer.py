@@ -189,7 +189,7 @@ class Appender:
             raise ValueError("an unlocked appender only plans")
         _check_writable(self.path, self.target)
         _remove_stale_temps(self.target)
-        _replace(self.target, plan.data, self.path)
+        replace_file(self.target, plan.data, self.path)
         try:
             written = self.target.read_bytes()
         except OSError as exc:
@@ -255,10 +255,15 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def _replace(target: Path, data: bytes, shown: Path) -> None:
+def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
     """Write a sibling temp file with the target's mode, fsync it, rename it over the target,
-    fsync the directory.  On any failure the temp file goes and the target is untouched."""
-    st = target.stat()
+    fsync the directory.  On any failure the temp file goes and the target is untouched.
+    A target that does not exist yet gets the mode a new file would (0666 less the umask)."""
+    shown = shown or target
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -270,11 +275,16 @@ def _replace(target: Path, data: bytes, shown: Path) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            try:
-                os.fchown(fd, st.st_uid, st.st_gid)
-            except PermissionError:
-                pass  # not ours to give away; the mode is what matters
+            if st is None:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(fd, 0o666 & ~umask)
+            else:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+                try:
+                    os.fchown(fd, st.st_uid, st.st_gid)
+                except PermissionError:
+                    pass  # not ours to give away; the mode is what matters
             os.fsync(fd)
         finally:
             os.close(fd)
