@@ -456,6 +456,10 @@ class DiffFormat(StrEnum):
     csv = "csv"
 
 
+DiffFormatOpt = Annotated[Optional[DiffFormat], typer.Option(
+    "--format", "-F", help="Default: table on a terminal, plain in a pipe.", show_default=False)]
+
+
 def _load_side(label: str, data: bytes) -> Ledger:
     from .loader import load_bytes
 
@@ -485,8 +489,7 @@ def diff_command(
     speaker: SpeakerOpt = None,
     about: AboutOpt = None,
     grep: GrepOpt = None,
-    fmt: Annotated[Optional[DiffFormat], typer.Option("--format", "-F", help="Default: table on a terminal, "
-                                                      "plain in a pipe.", show_default=False)] = None,
+    fmt: DiffFormatOpt = None,
     color: ColorOpt = Color.auto,
 ):
     """What changed between two versions of the ledger, record by record and field by field.
@@ -556,8 +559,7 @@ def compare_command(
     tag: TagOpt = None,
     place: PlaceOpt = None,
     grep: GrepOpt = None,
-    fmt: Annotated[Optional[DiffFormat], typer.Option("--format", "-F", help="Default: table on a terminal, "
-                                                      "plain in a pipe.", show_default=False)] = None,
+    fmt: DiffFormatOpt = None,
     color: ColorOpt = Color.auto,
 ):
     """Two sources side by side: the events both report, those only one does, the claims each carries

@@ -19,6 +19,7 @@ import typer
 from . import edtf, ingest
 from .loader import DEFAULT_LEDGER, ENV_LEDGER, load
 from .model import Ledger, Problem
+from .schema import FIELD_BY_NAME
 from .text import one_line
 from .validate import did_you_mean
 from .writer import Appender, BrokenLedgerError, Plan, WriteError
@@ -32,17 +33,9 @@ add_app = typer.Typer(
 )
 
 
-class ClaimKind(StrEnum):
-    quote = "quote"
-    paraphrase = "paraphrase"
-    assessment = "assessment"
-
-
-class ActorKind(StrEnum):
-    person = "person"
-    group = "group"
-    state = "state"
-    institution = "institution"
+# The choices live in the schema; the CLI only presents them.
+ClaimKind = StrEnum("ClaimKind", [(c, c) for c in FIELD_BY_NAME["claim"]["kind"].choices])
+ActorKind = StrEnum("ActorKind", [(c, c) for c in FIELD_BY_NAME["actor"]["kind"].choices])
 
 
 class ImportFormat(StrEnum):

@@ -13,8 +13,7 @@ from dataclasses import dataclass, fields
 from .edtf import EDTF, NEG_INF, POS_INF, iso_day
 from .model import KINDS, Actor, Claim, Event, Ledger, Record, Source
 from .query import Query, claim_matches, event_matches
-
-LIST_SEPARATOR = "; "
+from .rows import LIST_SEPARATOR
 
 
 @dataclass(frozen=True, slots=True)

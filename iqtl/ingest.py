@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from . import edtf
 from .model import Ledger, Record
+from .query import actor_name_index
 from .rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
 from .schema import FIELD_BY_NAME, FIELDS, LIST
 from .text import FORMULA_PREFIXES, one_line
@@ -405,12 +406,7 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
     if ledger.get("actor", name) is not None:
         return name
     folded = name.strip().casefold()
-    names: dict[str, set[str]] = {}
-    shown: dict[str, str] = {}  # folded -> as the ledger writes it, for the suggestion
-    for actor in ledger.actors:
-        for n in (actor.id, actor.name, *actor.aliases):
-            names.setdefault(n.casefold(), set()).add(actor.id)
-            shown.setdefault(n.casefold(), n)
+    names, shown = actor_name_index(ledger)
     ids = sorted(names.get(folded, ()))
     if len(ids) == 1:
         return ids[0]

@@ -84,12 +84,20 @@ class Query:
         return date.within(lo, hi) if self.within else date.overlaps(lo, hi)
 
 
-def resolve_actors(ledger: Ledger, names: Iterable[str], option: str = "--actor") -> tuple[str, ...]:
-    """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
-    index: dict[str, set[str]] = {}
+def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Every actor id, name and alias, case-folded: (the actor ids each names, its first spelling)."""
+    ids: dict[str, set[str]] = {}
+    spelling: dict[str, str] = {}
     for actor in ledger.actors:
         for name in (actor.id, actor.name, *actor.aliases):
-            index.setdefault(name.casefold(), set()).add(actor.id)
+            ids.setdefault(name.casefold(), set()).add(actor.id)
+            spelling.setdefault(name.casefold(), name)
+    return ids, spelling
+
+
+def resolve_actors(ledger: Ledger, names: Iterable[str], option: str = "--actor") -> tuple[str, ...]:
+    """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
+    index, _ = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
         found = index.get(name.strip().casefold())
