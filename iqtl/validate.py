@@ -9,9 +9,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 from .model import KINDS, Ledger
-from .schema import FIELDS
+from .schema import DATE, FIELDS, LIST, STR
 from .text import has_unsafe, one_line
 
 
@@ -122,12 +124,24 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
                               "actor", i, "aliases")
 
 
+def _texts_of(records, fields) -> Iterator[str]:
+    for f in fields:
+        if f.type == STR:
+            yield from map(attrgetter(f.name), records)
+        elif f.type == LIST:
+            yield from chain.from_iterable(map(attrgetter(f.name), records))
+
+
 def invisible_characters(ledger: Ledger) -> Iterator[Finding]:
     """Control, bidi and zero-width characters are almost always pasted by accident (or planted);
     iqtl shows them escaped, so a ledger that has them does not export byte for byte."""
     for kind, fields in FIELDS.items():
-        texts = [f.name for f in fields if f.type != "date"]
-        for i, rec in enumerate(ledger.table(kind)):
+        texts = [f.name for f in fields if f.type != DATE]
+        records = ledger.table(kind)
+        # One scan of the whole table first: a clean table (the usual case) costs one regex pass.
+        if not has_unsafe("\n".join(_texts_of(records, fields))):
+            continue
+        for i, rec in enumerate(records):
             for name in texts:
                 value = getattr(rec, name)
                 for v in (value,) if isinstance(value, str) else value:
