@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import __version__
+from . import __version__, cache
+from .cache import ENV_NO_CACHE
 from .loader import LedgerNotFoundError, find_ledger, load
 from .model import Ledger
 from .query import Query, QueryError, build_query
@@ -111,8 +112,11 @@ def _version(value: bool):
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse the ledger afresh, neither using nor "
+                                           f"updating the cache of parsed ledgers (also: {ENV_NO_CACHE}=1).")]
+    = False,
 ):
-    pass
+    cache.bypass = no_cache
 
 
 # ---------------------------------------------------------------- completion
@@ -460,10 +464,10 @@ DiffFormatOpt = Annotated[Optional[DiffFormat], typer.Option(
     "--format", "-F", help="Default: table on a terminal, plain in a pipe.", show_default=False)]
 
 
-def _load_side(label: str, data: bytes) -> Ledger:
+def _load_side(label: str, side: bytes | Path) -> Ledger:
     from .loader import load_bytes
 
-    result = load_bytes(data, label)
+    result = load(side) if isinstance(side, Path) else load_bytes(side, label)
     if result.errors:
         for problem in result.errors[:20]:
             typer.echo(str(problem), err=True)
@@ -504,14 +508,11 @@ def diff_command(
     except LedgerNotFoundError as exc:
         _fail(str(exc), EXIT_USAGE)
     try:
-        old_label, old_bytes = read_side(old, current)
-        if new is None:
-            new_label, new_bytes = str(current), current.read_bytes()
-        else:
-            new_label, new_bytes = read_side(new, current)
+        old_label, old_side = read_side(old, current)
+        new_label, new_side = (str(current), current) if new is None else read_side(new, current)
     except (RevisionError, OSError) as exc:
         _fail(str(exc), EXIT_USAGE)
-    a, b = _load_side(old_label, old_bytes), _load_side(new_label, new_bytes)
+    a, b = _load_side(old_label, old_side), _load_side(new_label, new_side)
     filters = dict(date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag, places=place,
                    sources=source, speakers=speaker, about=about, grep=grep)
     q = None

@@ -17,11 +17,12 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
         raise RevisionError("git is not installed, so a revision cannot be read") from exc
 
 
-def read_side(spec: str, current: Path) -> tuple[str, bytes]:
-    """(label, bytes) for a file path, `REV` (the current ledger's path at REV) or `REV:path`."""
+def read_side(spec: str, current: Path) -> tuple[str, bytes | Path]:
+    """(label, what to load) for a file path (the Path, so the loader's cache serves it),
+    `REV` (the current ledger's path at REV) or `REV:path` (the bytes git shows)."""
     path = Path(spec)
     if path.is_file():
-        return spec, path.read_bytes()
+        return spec, path
     if path.is_dir():
         raise RevisionError(f"{spec}: is a directory, not a ledger file")
     where = current.resolve().parent if current.resolve().parent.is_dir() else Path.cwd()

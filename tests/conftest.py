@@ -21,11 +21,18 @@ def run(*args: str, env: dict | None = None):
     return runner.invoke(app, list(args), env=env, catch_exceptions=False)
 
 
+@pytest.fixture(scope="session")
+def _cache_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def _no_ambient_ledger(monkeypatch):
-    # Tests name their ledger; a developer's IQTL_LEDGER or NO_COLOR must not leak in.
-    for var in ("IQTL_LEDGER", "NO_COLOR", "FORCE_COLOR"):
+def _no_ambient_ledger(monkeypatch, _cache_home):
+    # Tests name their ledger; a developer's IQTL_LEDGER or NO_COLOR must not leak in,
+    # and the parse cache lives in the test session's own directory, never the user's.
+    for var in ("IQTL_LEDGER", "NO_COLOR", "FORCE_COLOR", "IQTL_NO_CACHE"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_cache_home))
     monkeypatch.setenv("COLUMNS", "100")
     yield
     os.environ.pop("IQTL_DEBUG", None)
