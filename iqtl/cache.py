@@ -16,7 +16,6 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
@@ -180,6 +179,8 @@ def _write_private(entry: Path, blob: bytes) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(os.stat(folder)):
         return  # a folder others can write to is no place for data we will trust
+    import tempfile  # only when writing: it imports random, slow for a start-up
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".marshal")  # mode 0600
     try:
         with os.fdopen(fd, "wb") as f:

@@ -1,9 +1,6 @@
 """The command line: parse options, call the library, choose a printer.  Nothing else."""
 
-from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from enum import Enum, StrEnum
@@ -366,6 +363,8 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
         plain_cols = table_cols = TAG_COLUMNS
     if grep:
         words = [g.casefold() for g in grep]
+        import json
+
         rows = [r for r in rows if any(w in json.dumps(r, ensure_ascii=False).casefold() for w in words)]
     fmt = resolve_format(fmt)
     if fmt == "table":
@@ -430,6 +429,8 @@ def show(
     found = [(k, r) for k, r in found if r is not None]
     if not found:
         every = [r.id for k in ("event", "claim", "source", "actor") for r in led.table(k)]
+        import difflib
+
         close = difflib.get_close_matches(record_id, every, n=3, cutoff=0.5)
         close += [i for i in every if record_id.casefold() in i and i not in close][: 3 - len(close)]
         hint = f"; did you mean {', '.join(close)}?" if close else ""

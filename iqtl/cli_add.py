@@ -4,7 +4,6 @@ to the writer, which checks them against the whole ledger and appends them or no
 Registered in cli.py; this module does not import cli at load time (cli imports it).
 """
 
-from __future__ import annotations
 
 import os
 import sys
@@ -12,17 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from . import edtf, ingest
+from . import edtf
 from .loader import DEFAULT_LEDGER, ENV_LEDGER, load
 from .model import Ledger, Problem
 from .schema import FIELD_BY_NAME
 from .text import one_line
 from .validate import did_you_mean
-from .writer import Appender, BrokenLedgerError, Plan, WriteError
+
+if TYPE_CHECKING:  # ingest and writer load only when a command writes: start-up stays quick
+    from .ingest import Table
+    from .writer import Appender, Plan
 
 EXIT_DATA, EXIT_USAGE = 1, 2
 
@@ -102,7 +104,9 @@ class Session:
     path: Path
     dry_run: bool
 
-    def __enter__(self) -> Appender:
+    def __enter__(self) -> "Appender":
+        from .writer import Appender, BrokenLedgerError, WriteError
+
         self._appender = Appender(self.path, lock=not self.dry_run)  # a dry run changes nothing: no lock
         try:
             return self._appender.__enter__()
@@ -114,7 +118,9 @@ class Session:
     def __exit__(self, *exc) -> None:
         self._appender.__exit__(*exc)
 
-    def commit(self, plan: Plan) -> None:
+    def commit(self, plan: "Plan") -> None:
+        from .writer import WriteError
+
         try:
             self._appender.commit(plan)
         except WriteError as exc:
@@ -147,6 +153,8 @@ def _date(_: Ledger, value: str) -> str:
 
 
 def _sources(ledger: Ledger, value: str) -> list[str]:
+    from . import ingest
+
     ids = ingest.split_list(value)
     if not ids:
         raise typer.BadParameter("give at least one source id")
@@ -165,6 +173,8 @@ def _source(ledger: Ledger, value: str) -> str:
 
 
 def _speaker(ledger: Ledger, value: str) -> str:
+    from . import ingest
+
     try:
         return ingest.resolve_actor(ledger, value, "speaker")
     except ValueError as exc:
@@ -210,6 +220,8 @@ def fill_missing(kind: str, values: dict, path: Path) -> None:
 def _resolve_actors(kind: str, values: dict, ledger: Ledger) -> list[tuple[str, str, str]]:
     """Names to ids in place.  Returns (field, name, message) for each name that names no one
     (or several): the name is left as given, so the rest of the record is still checked."""
+    from . import ingest
+
     unresolved = []
     fields = {"event": ("actors", "--actor"), "claim": ("speaker", "--speaker")}
     if kind not in fields:
@@ -235,6 +247,8 @@ def _echoes(problem: Problem, unresolved: list[tuple[str, str, str]]) -> bool:
 
 
 def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool) -> None:
+    from . import ingest
+
     path = ledger_to_write(ledger)
     fill_missing(kind, values, path)
     session = Session(path, dry_run)
@@ -383,6 +397,8 @@ def import_command(
 ):
     """Append the new rows of an export: all rows are checked with the ledger first, and one bad row
     means nothing is written.  Rows already in the ledger are skipped."""
+    from . import ingest
+
     data, name = _read_input(file)
     form = fmt.value if fmt else ingest.format_of(name)
     if form is None:
@@ -402,8 +418,10 @@ def import_command(
                  restore=form in ("csv", "tsv") and not raw)
 
 
-def _import_rows(kind: str, table: ingest.Table, name: str, path: Path, *, update: bool, dry_run: bool,
+def _import_rows(kind: str, table: "Table", name: str, path: Path, *, update: bool, dry_run: bool,
                  restore: bool) -> None:
+    from . import ingest
+
     header = [(e.line, e.render(name)) for e in ingest.header_errors(kind, table)]
     if header:  # no row can be read right: checking each against the ledger would only repeat it
         _report(header)

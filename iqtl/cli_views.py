@@ -4,7 +4,6 @@ iqtl.cli registers them (app.command("chart")(chart_command) ...); this module i
 never the other way round at import time.
 """
 
-from __future__ import annotations
 
 import io
 import sys

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Bounds of an open ("..") or unknown (empty) interval end.  Far beyond any year
 # the parser accepts, so they sort before/after every real day.
@@ -130,6 +131,7 @@ def civil_from_days(z: int) -> tuple[int, int, int]:
     return (y + (m <= 2), m, d)
 
 
+@lru_cache(maxsize=1 << 16)  # exports ask for the same few thousand days again and again
 def iso_day(days: int) -> str:
     """ISO 8601 day for a bound; "" for an open or unknown end."""
     if days in (NEG_INF, POS_INF):

@@ -14,17 +14,20 @@ from .rows import LIST_SEPARATOR, STRUCTURED
 from .text import escape_invisible_json, for_terminal, neutralise_formula, one_line
 
 
-def _cell(column: str, value, raw: bool) -> str:
+def _text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        value = LIST_SEPARATOR.join(value)
-    elif not isinstance(value, str):
-        value = str(value)
-    if raw or column in STRUCTURED:
+    if type(value) is str:
         return value
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
+    return str(value)
+
+
+def _safe_text(value) -> str:
     # A CSV is read by people too (cat, less, a spreadsheet): escape controls visibly.
-    return neutralise_formula(for_terminal(value))
+    value = _text(value)
+    return neutralise_formula(for_terminal(value)) if value else value
 
 
 def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *, delimiter: str = ",",
@@ -33,8 +36,8 @@ def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *
         out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(c, row.get(c), raw) for c in columns])
+    cells = [(c, _text if raw or c in STRUCTURED else _safe_text) for c in columns]
+    writer.writerows([convert(row.get(c)) for c, convert in cells] for row in rows)
 
 
 def dumps(value, indent: int | None = None) -> str:

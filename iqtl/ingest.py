@@ -9,7 +9,6 @@ the whole ledger; this module only refuses what cannot become a record at all.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import re
@@ -412,6 +411,8 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
         return ids[0]
     if ids:
         raise ValueError(f"{option} {name!r} names {len(ids)} actors ({', '.join(ids)}): give the id")
+    import difflib
+
     close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
     hint = f" (did you mean {shown[close[0]]!r}?)" if close else ""
     raise ValueError(f"{option} {name!r}: no actor has that id, name or alias{hint}")

@@ -27,15 +27,24 @@ STRUCTURED = frozenset({
 LIST_SEPARATOR = "; "
 
 
+_NO_DATE = {"date": "", "start": None, "end": None}
+_DATE_CELLS: dict[str, dict] = {}  # by EDTF text, which decides everything else: ledgers repeat dates
+
+
 def _dates(date: EDTF | None) -> dict:
     if date is None:
-        return {"date": "", "start": None, "end": None}
-    return {"date": date.text, "start": date.start_iso or None, "end": date.end_iso or None}
+        return _NO_DATE
+    cells = _DATE_CELLS.get(date.text)
+    if cells is None:
+        cells = _DATE_CELLS[date.text] = {"date": date.text, "start": date.start_iso or None,
+                                          "end": date.end_iso or None}
+    return cells
 
 
 def event_row(ev: Event) -> dict:
+    date = ev.date
     return {
-        "id": ev.id, **_dates(ev.date), "precision": ev.date.precision if ev.date else "",
+        "id": ev.id, **_dates(date), "precision": date.precision if date else "",
         "title": ev.title, "summary": ev.summary, "actors": list(ev.actors), "places": list(ev.places),
         "tags": list(ev.tags), "sources": list(ev.sources), "date_note": ev.date_note, "related": list(ev.related),
     }

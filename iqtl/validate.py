@@ -6,7 +6,6 @@ the loader turns that into a file position only when there is something to repor
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -41,6 +40,8 @@ def warning(code: str, message: str, kind=None, index=0, key=None, item=None) ->
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib  # only when a word is wrong: it is slow to import
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
