@@ -95,6 +95,11 @@ def load(path: str | os.PathLike, *, use_cache: bool | None = None) -> LoadResul
 
     An unchanged ledger read before comes from the cache (see iqtl.cache) unless `use_cache`
     is False or $IQTL_NO_CACHE is set."""
+    return load_file(path, use_cache=use_cache)[0]
+
+
+def load_file(path: str | os.PathLike, *, use_cache: bool | None = None) -> tuple[LoadResult, bytes | None]:
+    """As load, and the bytes it read (None when the file could not be read)."""
     spath = str(path)
     empty = Ledger(spath)
     use_cache = cache.enabled() if use_cache is None else use_cache
@@ -114,19 +119,19 @@ def load(path: str | os.PathLike, *, use_cache: bool | None = None) -> LoadResul
                 with _collector_paused():
                     hit = cache.fetch(spath, st, read)
                 if hit is not None:
-                    return LoadResult(*hit)
+                    return LoadResult(*hit), data
             read()
             unchanged = _same_file(st, os.fstat(f.fileno()))
     except FileNotFoundError:
-        return LoadResult(empty, [Problem(spath, 0, 0, "error", "no such file", "io")])
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", "no such file", "io")]), None
     except IsADirectoryError:
-        return LoadResult(empty, [Problem(spath, 0, 0, "error", "is a directory, not a ledger file", "io")])
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", "is a directory, not a ledger file", "io")]), None
     except OSError as exc:
-        return LoadResult(empty, [Problem(spath, 0, 0, "error", f"cannot read: {exc.strerror}", "io")])
+        return LoadResult(empty, [Problem(spath, 0, 0, "error", f"cannot read: {exc.strerror}", "io")]), None
     result = load_bytes(data, spath)
     if cacheable and unchanged:
         cache.store(spath, st, cache.digest(data), result.ledger, result.problems)
-    return result
+    return result, data
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -169,10 +174,35 @@ def _load_text(text: str, path: str) -> LoadResult:
             msg += " (a string left unclosed on this line?)"
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
+    return _checked(ledger, findings, text, path)
+
+
+def _checked(ledger: Ledger, findings: list[Finding], text: str, path: str) -> LoadResult:
     findings = _without_echoes(findings, validate(ledger))
     if not findings:
         return LoadResult(ledger, [])
     return LoadResult(ledger, locate(findings, text, path))
+
+
+def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
+    """What load_text(text) gives when `text` is the text of `ledger` (which has no errors) with
+    `records` appended as [[kind]] tables, without parsing that text again: the new records
+    are built as build() would build them at the end of their tables, and the whole is checked.
+    The caller vouches that appending cannot change how the old text reads (iqtl.writer)."""
+    with _collector_paused():
+        findings: list[Finding] = []
+        tables = {kind: list(ledger.table(kind)) for kind in KINDS}
+        make = {"source": _source, "actor": _actor, "event": _event}
+        for kind in ("source", "actor", "event"):  # build()'s order: claims take their source's date
+            for k, raw in records:
+                if k == kind:
+                    tables[kind].append(make[kind](raw, len(tables[kind]), findings))
+        source_dates = {s.id: s.date for s in tables["source"]}
+        for k, raw in records:
+            if k == "claim":
+                tables["claim"].append(_claim(raw, len(tables["claim"]), findings, source_dates))
+        grown = Ledger(ledger.path, *(tuple(tables[kind]) for kind in KINDS))
+        return _checked(grown, findings, text, ledger.path)
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:

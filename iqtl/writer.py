@@ -15,6 +15,7 @@ import bisect
 import errno
 import fcntl
 import os
+import re
 import stat
 import time
 import tomllib
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import tomli_w
 
-from .loader import load_bytes
+from . import cache
+from .loader import LoadResult, extend, load_bytes, load_file
 from .model import Ledger, Problem
 from .text import escape_invisible_json
 
@@ -132,6 +134,7 @@ class Appender:
         self._lock_fd: int | None = None
         self.old = b""
         self.ledger: Ledger | None = None
+        self._result: LoadResult | None = None  # of the would-be file, once planned
 
     def __enter__(self) -> Appender:
         if self.lock:
@@ -152,11 +155,10 @@ class Appender:
             self._lock_fd = None
 
     def _read(self) -> None:
-        try:
-            self.old = self.target.read_bytes()
-        except OSError as exc:
-            raise WriteError(f"cannot read {self.path}: {exc.strerror}") from None
-        result = load_bytes(self.old, str(self.path))
+        result, data = load_file(self.path)  # under the lock: the cache is as good as a parse
+        if data is None:
+            raise WriteError(f"cannot read {self.path}: {result.errors[0].message}")
+        self.old = data
         if result.errors:
             raise BrokenLedgerError(result.errors)
         self.ledger = result.ledger
@@ -172,7 +174,13 @@ class Appender:
         for chunk in chunks:
             first_lines.append(line)
             line += chunk.count("\n") + 1
-        result = load_bytes(data, str(self.path))
+        kinds = {kind for kind, _ in records}
+        old_text = self.old.decode("utf-8-sig", "surrogateescape")
+        if appending_only_adds(old_text, kinds, self.ledger):
+            result = extend(self.ledger, records, data.decode("utf-8-sig"))
+        else:
+            result = load_bytes(data, str(self.path))
+        self._result = result
         findings = []
         for problem in result.problems:
             index = bisect.bisect_right(first_lines, problem.line) - 1
@@ -197,6 +205,41 @@ class Appender:
         if written != plan.data:
             raise WriteError(f"{self.path} changed while it was written (an editor saving it?): "
                              "run 'iqtl check' and look at its end")
+        if self._result is not None and cache.enabled():  # the next read of the new file is a hit
+            cache.store(str(self.path), os.stat(self.target), cache.digest(written), self._result.ledger,
+                        self._result.problems)
+
+
+# ---------------------------------------------------------------- appending without re-parsing
+
+_MULTILINE_STRING = re.compile(r'"""|\'\'\'')
+_HEADER = re.compile(r"^[ \t]*\[(.*)$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*[.=]", re.MULTILINE)
+
+
+def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
+    """True when appending `[[kind]]` tables to `text` (a ledger without errors) can only add
+    records, so the old text need not be parsed again.  Conservative: anything unusual (a
+    multi-line string, a header with an escape, `kind` written another way) answers False,
+    and the whole new file is parsed."""
+    if _MULTILINE_STRING.search(text):
+        return False
+    headers = list(_HEADER.finditer(text))
+    top = text[: headers[0].start()] if headers else text
+    if any(m.group(1) in kinds for m in _TOP_KEY.finditer(top)):  # `event = [...]` at the top level
+        return False
+    arrays = dict.fromkeys(kinds, 0)
+    for m in headers:
+        rest = m.group(1)
+        if "\\" in rest:
+            return False
+        name = re.match(r"\[?[ \t]*[\"']?([^\]\"'.\s]*)", rest).group(1)
+        if name not in kinds:
+            continue
+        if not re.fullmatch(rf"\[[ \t]*{name}[ \t]*\]\][ \t]*(#.*)?\r?", rest):  # [event] or [event.x]
+            return False
+        arrays[name] += 1
+    return all(arrays[kind] == len(ledger.table(kind)) for kind in kinds)
 
 
 # ---------------------------------------------------------------- the file system
