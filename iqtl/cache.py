@@ -52,6 +52,12 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+def file_digest(f) -> bytes:
+    """digest() of an open binary file's whole content, read in blocks, not held in memory."""
+    f.seek(0)
+    return hashlib.file_digest(f, "sha256").digest()
+
+
 def _entry_path(real: str) -> Path:
     name = hashlib.sha256(f"{real}\x00{sys.implementation.cache_tag}".encode("utf-8", "surrogateescape"))
     return directory() / f"{name.hexdigest()[:32]}.marshal"
@@ -64,9 +70,9 @@ def _key(real: str, st: os.stat_result) -> tuple:
 # ---------------------------------------------------------------- reading
 
 
-def fetch(path: str, st: os.stat_result, read_bytes) -> tuple[Ledger, list[Problem]] | None:
-    """The cached ledger for `path` whose stat is `st`, or None.  `read_bytes()` gives the
-    ledger's bytes, read only once the entry's key matches."""
+def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Problem]] | None:
+    """The cached ledger for `path` whose stat is `st`, or None.  `ledger_digest()` gives the
+    digest of the ledger's bytes, computed only once the entry's key matches."""
     try:
         real = os.path.realpath(path)
         blob = _read_private(_entry_path(real))
@@ -78,7 +84,7 @@ def fetch(path: str, st: os.stat_result, read_bytes) -> tuple[Ledger, list[Probl
         entry = marshal.loads(payload)
         if entry["key"] != _key(real, st):
             return None
-        if digest(read_bytes()) != entry["data_digest"]:
+        if ledger_digest() != entry["data_digest"]:
             return None
         return _decode(entry, path)
     except Exception:  # a damaged or foreign entry is only a miss

@@ -236,7 +236,7 @@ def print_listing(fmt: str, records: list, what: str, *, color, bom: bool, raw: 
     else:
         from .export import write_rows
 
-        write_rows(fmt, [row(r) for r in records], columns, sys.stdout, bom=bom, raw=raw)
+        write_rows(fmt, map(row, records), columns, sys.stdout, bom=bom, raw=raw)  # rows made as written
 
 
 # ---------------------------------------------------------------- commands

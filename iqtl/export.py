@@ -57,7 +57,7 @@ def write_jsonl(rows: Iterable[dict], columns: Sequence[str], out: TextIO) -> No
         out.write("\n")
 
 
-def write_rows(fmt: str, rows: list[dict], columns: Sequence[str], out: TextIO, *, bom: bool = False,
+def write_rows(fmt: str, rows: Iterable[dict], columns: Sequence[str], out: TextIO, *, bom: bool = False,
                raw: bool = False) -> None:
     if fmt == "csv":
         write_delimited(rows, columns, out, bom=bom, raw=raw)

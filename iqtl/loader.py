@@ -95,11 +95,13 @@ def load(path: str | os.PathLike, *, use_cache: bool | None = None) -> LoadResul
 
     An unchanged ledger read before comes from the cache (see iqtl.cache) unless `use_cache`
     is False or $IQTL_NO_CACHE is set."""
-    return load_file(path, use_cache=use_cache)[0]
+    return load_file(path, use_cache=use_cache, keep_bytes=False)[0]
 
 
-def load_file(path: str | os.PathLike, *, use_cache: bool | None = None) -> tuple[LoadResult, bytes | None]:
-    """As load, and the bytes it read (None when the file could not be read)."""
+def load_file(path: str | os.PathLike, *, use_cache: bool | None = None,
+              keep_bytes: bool = True) -> tuple[LoadResult, bytes | None]:
+    """As load, and the bytes it read (None when the file could not be read, or when the cache
+    answered and `keep_bytes` is False: then the file is only hashed, never held in memory)."""
     spath = str(path)
     empty = Ledger(spath)
     use_cache = cache.enabled() if use_cache is None else use_cache
@@ -108,19 +110,22 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None) -> tupl
             st = os.fstat(f.fileno())
             data: bytes | None = None
 
-            def read() -> bytes:
+            def digest() -> bytes:
                 nonlocal data
-                if data is None:
-                    data = f.read()
-                return data
+                if not keep_bytes:
+                    return cache.file_digest(f)
+                data = f.read()
+                return cache.digest(data)
 
             cacheable = use_cache and stat.S_ISREG(st.st_mode)
             if cacheable:
                 with _collector_paused():
-                    hit = cache.fetch(spath, st, read)
+                    hit = cache.fetch(spath, st, digest)
                 if hit is not None:
                     return LoadResult(*hit), data
-            read()
+            if data is None:
+                f.seek(0)
+                data = f.read()
             unchanged = _same_file(st, os.fstat(f.fileno()))
     except FileNotFoundError:
         return LoadResult(empty, [Problem(spath, 0, 0, "error", "no such file", "io")]), None
