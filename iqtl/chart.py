@@ -79,19 +79,21 @@ class Axis:
 
 
 def _empty_year_runs(dates: list[EDTF], first: int, last: int) -> list[tuple[int, int]]:
-    covered = [False] * (last - first + 1)
+    """The runs of years in first..last that no date touches.  Works on the dates' year spans, never
+    year by year: a ledger may hold Y-prefixed years, a billion years apart."""
+    spans = []
     for d in dates:
         a = first if d.earliest == NEG_INF else max(first, civil_from_days(d.earliest)[0])
         b = last if d.latest == POS_INF else min(last, civil_from_days(d.latest)[0])
-        for y in range(a, b + 1):
-            covered[y - first] = True
-    runs, start = [], None
-    for i, c in enumerate([*covered, True]):
-        if not c and start is None:
-            start = i
-        elif c and start is not None:
-            runs.append((first + start, first + i - 1))
-            start = None
+        if a <= b:
+            spans.append((a, b))
+    runs, y = [], first
+    for a, b in sorted(spans):
+        if a > y:
+            runs.append((y, a - 1))
+        y = max(y, b + 1)
+    if y <= last:
+        runs.append((y, last))
     return runs
 
 
@@ -262,7 +264,15 @@ def year_step(axis: Axis, label_width: int) -> int:
     for step in YEAR_STEPS:
         if step * per_year >= label_width + 1:
             return step
-    return YEAR_STEPS[-1]
+    step = YEAR_STEPS[-1]
+    while step * per_year < label_width + 1:  # long (Y-prefixed) years: tens of thousands and beyond
+        step *= 10
+    return step
+
+
+def round_years(first: int, last: int, step: int) -> list[int]:
+    """The years from first to last that are multiples of step, without visiting the others."""
+    return list(range(first + (-first) % step, last + 1, step))
 
 
 def _per_year(axis: Axis) -> float:
@@ -287,7 +297,7 @@ def scale_lines(axis: Axis) -> tuple[Text, Text]:
             for year in range(first, last + 1):
                 for month in range(1, 13):
                     rule[axis.col(days_from_civil(year, month, 1))] = MONTH_INITIALS[month - 1]
-        years = [y for y in range(first, last + 1) if y % step == 0]
+        years = round_years(first, last, step)
         # The first year of a segment is labelled too, unless it would crowd out the first round year.
         if not years or (years[0] != first and axis.col(days_from_civil(years[0], 1, 1))
                          - axis.col(days_from_civil(first, 1, 1)) >= label_width + 1):

@@ -17,7 +17,7 @@ from typing import TextIO
 from urllib.parse import quote, urlsplit
 
 from . import __version__
-from .chart import Axis, make_axis, year_step
+from .chart import Axis, make_axis, round_years, year_step
 from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil, year_label
 from .model import Claim, Event, Ledger, Source
 from .query import claims_about, disputed_by, supported_by
@@ -141,7 +141,7 @@ def _scale_html(axis: Axis) -> str:
     for n, (lo, hi, _, c1) in enumerate(axis.segments):
         first, last = civil_from_days(lo)[0], civil_from_days(hi)[0]
         end = (c1 + 1) * 100 / axis.width if n < len(axis.segments) - 1 else 96
-        years = [y for y in range(first, last + 1) if y % step == 0]
+        years = round_years(first, last, step)
         if not years or (years[0] != first and _pct(axis, days_from_civil(years[0], 1, 1)) - _pct(axis, lo) >= 5):
             years.insert(0, first)
         for i, year in enumerate(years):

@@ -148,7 +148,8 @@ def _end_of_json(text: str, pos: int, table: Table) -> Table:
 
 def _read_jsonl(text: str) -> Table:
     table = Table()
-    for number, line in enumerate(text.splitlines(), 1):
+    # Lines end at LF (or CRLF) only: JSON strings may hold U+2028, U+0085 and the like unescaped.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -207,8 +208,8 @@ def header_errors(kind: str, table: Table) -> list[RowError]:
 
 
 def restore_formula(value: str) -> str:
-    """Undo the export's CSV-injection guard: "'=1+1" was "=1+1"."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    """Undo the export's CSV-injection guard: "'=1+1" was "=1+1", and "''=1+1" was "'=1+1"."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return value[1:]
     return value
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 _KEY = re.compile(r"""\s*(?P<key>[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*')\s*=\s*""")
+_DOTTED = re.compile(r"""\s*(?P<key>[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*')\s*\.""")
 _HEADER = re.compile(r"""\s*(?P<open>\[\[?)\s*(?P<name>[^\]]*?)\s*\]\]?""")
 
 
@@ -22,7 +23,9 @@ class RecordPos:
 
 class Locator:
     def __init__(self, text: str):
-        self.lines = text.splitlines()
+        # TOML ends lines with LF (or CRLF) only; str.splitlines would also split at U+2028, U+0085,
+        # form feeds and more inside strings, and every line after would be reported too far down.
+        self.lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
         self.top: dict[str, tuple[int, int, int]] = {}
         self.tables: dict[str, list[RecordPos]] = {}
         self._scan()
@@ -53,12 +56,30 @@ class Locator:
                     key_col = len(line) - len(line.lstrip()) + 1
                     target.setdefault(key, (lineno, key_col, m.end() + 1))
                     start = m.end()
+                else:
+                    m = _DOTTED.match(line)  # `a.b = 1` defines the table a: locate a there
+                    if m:
+                        key = m.group("key").strip("\"'")
+                        target = current.keys if current else self.top
+                        key_col = len(line) - len(line.lstrip()) + 1
+                        target.setdefault(key, (lineno, key_col, key_col))
             state, depth = _skip(line, start, depth)
 
     def record(self, kind: str, index: int) -> tuple[int, int]:
         recs = self.tables.get(kind, [])
         if index < len(recs):
             return recs[index].line, 1
+        return self._elsewhere(kind)
+
+    def _elsewhere(self, kind: str) -> tuple[int, int]:
+        """A table not written as [[kind]] headers: an inline array (`kind = [{…}]`), a key of
+        another type (`kind = ["x"]`, `kind.x = 1`) or a dotted header ([kind.x]): where it is."""
+        if kind in self.top:
+            line, key_col, _ = self.top[kind]
+            return line, key_col
+        for name, recs in self.tables.items():
+            if name.split(".", 1)[0].strip().strip("\"'") == kind:
+                return recs[0].line, 1
         return 0, 0
 
     def key(self, kind: str | None, index: int, key: str, at_key: bool = False) -> tuple[int, int]:
@@ -69,7 +90,7 @@ class Locator:
         else:
             recs = self.tables.get(kind, [])
             if index >= len(recs):
-                return 0, 0
+                return self._elsewhere(kind)
             found = recs[index].keys.get(key)
             fallback = (recs[index].line, 1)
         if found is None:

@@ -89,19 +89,22 @@ def year_chart(per_year: dict[str, int], width: int) -> Text:
     """Events per year, one row a year; a run of three or more empty years is one row."""
     if not per_year:
         return Text("no dated events", style="dim")
-    counts = {int(y): n for y, n in per_year.items()}
-    first, last = min(counts), max(counts)
+    counts = {int(y): n for y, n in per_year.items() if n}
+    if not counts:
+        return Text("no dated events", style="dim")
+    # Row by row from one year with events to the next, never year by year: a ledger may hold
+    # Y-prefixed years, a billion years apart.
     rows: list[tuple[str, int]] = []
-    y = first
-    while y <= last:
-        end = y
-        while not counts.get(y) and end + 1 <= last and not counts.get(end + 1):
-            end += 1
-        if end - y >= 2:
-            rows.append((f"{y}–{end}", 0))
-        else:
-            rows.extend((str(z), counts.get(z, 0)) for z in range(y, end + 1))
-        y = end + 1
+    prev = None
+    for y in sorted(counts):
+        if prev is not None and y - prev > 1:
+            a, b = prev + 1, y - 1  # a run of years without events
+            if b - a >= 2:
+                rows.append((f"{a}–{b}", 0))
+            else:
+                rows.extend((str(z), 0) for z in range(a, b + 1))
+        rows.append((str(y), counts[y]))
+        prev = y
     most = max(counts.values())
     label_w = max(len(label) for label, _ in rows)
     count_w = len(str(most))

@@ -46,5 +46,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralise_formula(value: str) -> str:
-    """OWASP's rule against CSV injection: a cell a spreadsheet would run gets a leading '."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """OWASP's rule against CSV injection: a cell a spreadsheet would run gets a leading '.  A cell
+    whose leading quotes come before such a character gets one more quote, so that reading it back
+    (ingest.restore_formula) takes exactly one off: `'=1` is written `''=1` and read as `'=1`."""
+    return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
