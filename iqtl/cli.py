@@ -15,6 +15,7 @@ from .cache import ENV_NO_CACHE
 from .loader import LedgerNotFoundError, find_ledger, load
 from .model import Ledger
 from .query import Query, QueryError, build_query
+from .text import one_line
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +82,8 @@ class IqtlGroup(TyperGroup):
 
 
 def _fail(message: str, code: int):
-    typer.echo(f"iqtl: error: {message}", err=True)
+    # Messages quote file names and ledger text: escaped, and one line whatever they hold.
+    typer.echo(f"iqtl: error: {one_line(message)}", err=True)
     sys.exit(code)
 
 

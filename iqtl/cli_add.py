@@ -67,7 +67,7 @@ Texts = Annotated[Optional[list[str]], typer.Option(show_default=False)]
 
 
 def _fail(message: str, code: int = EXIT_DATA):
-    typer.echo(f"iqtl: error: {message}", err=True)
+    typer.echo(f"iqtl: error: {one_line(message)}", err=True)
     raise typer.Exit(code)
 
 

@@ -78,16 +78,23 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         return fail("the ledger is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 BOM is harmless; editors on Windows add it
+    if _looks_utf16(data):  # UTF-16 of ASCII text is valid UTF-8, NULs and all: say what it is
+        return fail("the ledger is UTF-16 without a byte-order mark (every other byte is NUL); save it as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        even_nuls = data[1::2].count(0) + data[0::2].count(0) > len(data) // 4
-        guess = "UTF-16 without a byte-order mark" if even_nuls else "Latin-1 or Windows-1252"
+        guess = "UTF-16 without a byte-order mark" if _looks_utf16(data) else "Latin-1 or Windows-1252"
         return fail(f"the ledger is not UTF-8 (byte 0x{data[exc.start]:02x}; it looks like {guess}); "
                     "save it as UTF-8", line, col)
     return text, None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A quarter of the bytes or more are NUL, all at even or all at odd offsets (TOML allows no NUL)."""
+    nuls = data.count(0)
+    return nuls > len(data) // 4 and (data[0::2].count(0) == nuls or data[1::2].count(0) == nuls)
 
 
 def load(path: str | os.PathLike, *, use_cache: bool | None = None) -> LoadResult:
@@ -170,6 +177,10 @@ def load_text(text: str, path: str) -> LoadResult:
 def _load_text(text: str, path: str) -> LoadResult:
     try:
         raw = toml.loads(text)
+    except RecursionError:  # the parser recurses once per nesting level
+        line, col = _too_deep(text)
+        return LoadResult(Ledger(path), [Problem(path, line, col, "error",
+                                                 "TOML syntax: arrays or tables nested too deeply", "toml")])
     except toml.TOMLDecodeError as exc:
         line, col, msg = toml_error_position(exc)
         if not line:  # "at end of document"
@@ -180,6 +191,21 @@ def _load_text(text: str, path: str) -> LoadResult:
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
     return _checked(ledger, findings, text, path)
+
+
+def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
+    """Where bracket nesting first passes `limit` (strings are not skipped: this only places an
+    error the parser already found)."""
+    depth = 0
+    for lineno, line in enumerate(text.split("\n"), 1):
+        for col, ch in enumerate(line, 1):
+            if ch in "[{":
+                depth += 1
+                if depth > limit:
+                    return lineno, col
+            elif ch in "]}":
+                depth -= 1
+    return 1, 1
 
 
 def _checked(ledger: Ledger, findings: list[Finding], text: str, path: str) -> LoadResult:
@@ -250,7 +276,7 @@ def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
     schema = raw.get("schema")
     if schema is None:
         findings.append(error("schema", f"missing `schema = {SCHEMA_VERSION}` at the top of the ledger"))
-    elif schema != SCHEMA_VERSION or isinstance(schema, bool):
+    elif schema != SCHEMA_VERSION or type(schema) is not int:  # not True, not 1.0
         findings.append(error("schema", f"unsupported schema {schema!r} (this iqtl reads schema = {SCHEMA_VERSION})",
                               key="schema"))
     for key in raw:
