@@ -199,14 +199,3 @@ def _write_private(entry: Path, blob: bytes) -> None:
             pass
         raise
 
-
-def clear() -> int:
-    """Remove every entry; returns how many were removed."""
-    removed = 0
-    for entry in directory().glob("*.marshal"):
-        try:
-            entry.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed

@@ -175,9 +175,10 @@ class Appender:
             first_lines.append(line)
             line += chunk.count("\n") + 1
         kinds = {kind for kind, _ in records}
-        old_text = self.old.decode("utf-8-sig", "surrogateescape")
+        text = data.decode("utf-8-sig")  # decoded once: the old text is all but the appended tail
+        old_text = text[: len(text) - len(data[len(self.old):].decode("utf-8"))]
         if appending_only_adds(old_text, kinds, self.ledger):
-            result = extend(self.ledger, records, data.decode("utf-8-sig"))
+            result = extend(self.ledger, records, text)
         else:
             result = load_bytes(data, str(self.path))
         self._result = result
@@ -215,6 +216,8 @@ class Appender:
 _MULTILINE_STRING = re.compile(r'"""|\'\'\'')
 _HEADER = re.compile(r"^[ \t]*\[(.*)$", re.MULTILINE)
 _TOP_KEY = re.compile(r"^[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*[.=]", re.MULTILINE)
+_HEADER_NAME = re.compile(r"\[?[ \t]*[\"']?([^\]\"'.\s]*)")  # after the first "["
+_ARRAY_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*(#.*)?\r?")  # after the first "["
 
 
 def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
@@ -233,10 +236,11 @@ def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
         rest = m.group(1)
         if "\\" in rest:
             return False
-        name = re.match(r"\[?[ \t]*[\"']?([^\]\"'.\s]*)", rest).group(1)
+        name = _HEADER_NAME.match(rest).group(1)
         if name not in kinds:
             continue
-        if not re.fullmatch(rf"\[[ \t]*{name}[ \t]*\]\][ \t]*(#.*)?\r?", rest):  # [event] or [event.x]
+        array = _ARRAY_HEADER.fullmatch(rest)
+        if not array or array.group(1) != name:  # [event], [event.x], [[event.x]]
             return False
         arrays[name] += 1
     return all(arrays[kind] == len(ledger.table(kind)) for kind in kinds)
