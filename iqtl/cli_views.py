@@ -160,12 +160,6 @@ def stats_command(
     console.print(view(fig, cols, top))
 
 
-def _unfiltered(q) -> bool:
-    from .query import Query
-
-    return q == Query(reverse=q.reverse)
-
-
 def export_command(
     fmt: Annotated[ExportFormat, typer.Argument(
         metavar="FORMAT", help="html (a self-contained page), timelinejs (TimelineJS3 JSON), csl (the sources "
@@ -213,7 +207,7 @@ def export_command(
         from .export import dumps
         from .html import cited_sources
 
-        sources = list(led.sources) if _unfiltered(q) else cited_sources(led, events)
+        sources = list(led.sources) if q.selects_all and q.limit is None else cited_sources(led, events)
         buf.write(dumps(csl_items(sources), indent=2) + "\n")
     elif kind == "md":
         from .export import write_markdown

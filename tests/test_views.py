@@ -348,3 +348,17 @@ def test_help_states_the_filter_rule_and_bare_iqtl_prints_help_without_an_error_
     assert proc.returncode == 2
     assert "Usage: iqtl" in proc.stdout + proc.stderr
     assert "error" not in proc.stderr
+
+
+def test_only_a_query_without_filters_selects_all():
+    """select_events/select_claims skip matching when Query.selects_all: every filter must end it."""
+    from dataclasses import fields, replace
+
+    from iqtl.query import Query
+
+    assert Query().selects_all and Query(limit=3, reverse=True).selects_all
+    for f in fields(Query):
+        if f.name in ("limit", "reverse"):
+            continue
+        value = 1 if f.name in ("start", "end") else True if f.name == "within" else ("x",)
+        assert not replace(Query(), **{f.name: value}).selects_all, f.name
