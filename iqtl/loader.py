@@ -105,10 +105,11 @@ def load(path: str | os.PathLike, *, use_cache: bool | None = None) -> LoadResul
     return load_file(path, use_cache=use_cache, keep_bytes=False)[0]
 
 
-def load_file(path: str | os.PathLike, *, use_cache: bool | None = None,
-              keep_bytes: bool = True) -> tuple[LoadResult, bytes | None]:
+def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_bytes: bool = True,
+              store: bool = True) -> tuple[LoadResult, bytes | None]:
     """As load, and the bytes it read (None when the file could not be read, or when the cache
-    answered and `keep_bytes` is False: then the file is only hashed, never held in memory)."""
+    answered and `keep_bytes` is False: then the file is only hashed, never held in memory).
+    `store=False` reads through the cache but does not fill it: for a file about to change."""
     spath = str(path)
     empty = Ledger(spath)
     use_cache = cache.enabled() if use_cache is None else use_cache
@@ -141,7 +142,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None,
     except OSError as exc:
         return LoadResult(empty, [Problem(spath, 0, 0, "error", f"cannot read: {exc.strerror}", "io")]), None
     result = load_bytes(data, spath)
-    if cacheable and unchanged:
+    if cacheable and unchanged and store:
         cache.store(spath, st, cache.digest(data), result.ledger, result.problems)
     return result, data
 

@@ -1,8 +1,11 @@
 """Where things are in a TOML ledger: line and column of each record, key and list item.
 
-tomllib returns plain dicts with no positions, so this scanner walks the text once,
-tracking strings, comments and brackets well enough to find `[[table]]` headers and
-`key =` lines.  It runs only when there is a problem to report, never on the happy path.
+tomllib returns plain dicts with no positions, so this scanner finds them in the text.  In a
+ledger of the usual shape (only `[[kind]]` lines start with "[", no multi-line strings) one
+regex pass finds the headers, and a record's lines are read only when one of its keys is asked
+for.  Otherwise it walks every line, tracking strings, comments and brackets well enough to
+find `[[table]]` headers and `key =` lines.  It runs only when there is a problem to report,
+never on the happy path.
 """
 
 from __future__ import annotations
@@ -18,23 +21,54 @@ _HEADER = re.compile(r"""\s*(?P<open>\[\[?)\s*(?P<name>[^\]]*?)\s*\]\]?""")
 @dataclass
 class RecordPos:
     line: int  # line of the [[header]]
-    keys: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # key -> (line, key col, value col)
+    keys: dict[str, tuple[int, int, int]] | None = field(default_factory=dict)  # key -> (line, key col, value col)
+    end: int = 0  # last line of the record, when its keys are still to be found (keys is None)
+
+
+# A ledger in the usual shape: every line that starts with "[" is a [[kind]] header, and no string
+# spans lines.  Then headers can be found without reading the lines between them.  The patterns
+# start with a newline, which re looks for quickly (a pattern starting with ^ tries every place).
+_HEADER_END = r"[ \t]*(?:#[^\n]*)?\r?(?=\n|\Z)"
+_PLAIN_HEADER = re.compile(r"\n\[\[(source|actor|event|claim)\]\]" + _HEADER_END)
+_OTHER_BRACKET_LINE = re.compile(r"\n[ \t]*\[(?!\[(?:source|actor|event|claim)\]\]" + _HEADER_END + ")")
+
+
+def _plain_shape(text: str) -> bool:
+    return ('"""' not in text and "'''" not in text and not text.lstrip(" \t").startswith("[")
+            and not _OTHER_BRACKET_LINE.search(text))
 
 
 class Locator:
     def __init__(self, text: str):
         # TOML ends lines with LF (or CRLF) only; str.splitlines would also split at U+2028, U+0085,
         # form feeds and more inside strings, and every line after would be reported too far down.
-        self.lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        self.lines = text.split("\n")
+        if "\r" in text:
+            self.lines = [line[:-1] if line.endswith("\r") else line for line in self.lines]
         self.top: dict[str, tuple[int, int, int]] = {}
         self.tables: dict[str, list[RecordPos]] = {}
-        self._scan()
+        if not _plain_shape(text):
+            self._scan(1, len(self.lines), None)
+            return
+        # The usual shape: one regex pass finds the headers, and a record's own lines are read
+        # only when one of its keys is asked for.  Scanning every line of a 120 MB ledger for one
+        # warning took 15 s.
+        heads, line, pos = [], 1, 0
+        for m in _PLAIN_HEADER.finditer(text):  # m starts at the newline before the header
+            line += text.count("\n", pos, m.start() + 1)
+            pos = m.start() + 1
+            heads.append((line, m.group(1)))
+        ends = [h for h, _ in heads[1:]] + [len(self.lines) + 1] if heads else []
+        for (line, kind), nxt in zip(heads, ends, strict=True):
+            self.tables.setdefault(kind, []).append(RecordPos(line, None, nxt - 1))
+        self._scan(1, heads[0][0] - 1 if heads else len(self.lines), None)
 
-    def _scan(self) -> None:
-        current: RecordPos | None = None
+    def _scan(self, first: int, last: int, current: RecordPos | None) -> None:
+        """Read lines first..last (1-based, inclusive), `current` the record they start in."""
         state = ""  # "", '"""' or "'''": inside a multi-line string
         depth = 0  # open [ and { of multi-line values
-        for lineno, line in enumerate(self.lines, 1):
+        for lineno in range(first, last + 1):
+            line = self.lines[lineno - 1]
             start = 0
             if state:
                 end = line.find(state)
@@ -65,6 +99,12 @@ class Locator:
                         target.setdefault(key, (lineno, key_col, key_col))
             state, depth = _skip(line, start, depth)
 
+    def _keys(self, rec: RecordPos) -> dict[str, tuple[int, int, int]]:
+        if rec.keys is None:
+            rec.keys = {}
+            self._scan(rec.line + 1, rec.end, rec)
+        return rec.keys
+
     def record(self, kind: str, index: int) -> tuple[int, int]:
         recs = self.tables.get(kind, [])
         if index < len(recs):
@@ -91,7 +131,7 @@ class Locator:
             recs = self.tables.get(kind, [])
             if index >= len(recs):
                 return self._elsewhere(kind)
-            found = recs[index].keys.get(key)
+            found = self._keys(recs[index]).get(key)
             fallback = (recs[index].line, 1)
         if found is None:
             return fallback
@@ -112,13 +152,21 @@ class Locator:
         return line, col
 
 
+_NEXT_SPECIAL = re.compile(r"[#\"'\[\]{}]")
+_BASIC_REST = re.compile(r'(?:[^"\\]|\\.)*"?')  # the rest of a basic string, after its opening quote
+
+
 def _skip(line: str, i: int, depth: int) -> tuple[str, int]:
-    """Scan the rest of a line; return the multi-line string state it ends in and bracket depth."""
-    n = len(line)
-    while i < n:
+    """Scan the rest of a line; return the multi-line string state it ends in and bracket depth.
+    It jumps from one special character to the next: a ledger's lines are mostly long strings."""
+    while True:
+        m = _NEXT_SPECIAL.search(line, i)
+        if m is None:
+            return "", depth
+        i = m.start()
         c = line[i]
         if c == "#":
-            break
+            return "", depth
         if c in "\"'":
             triple = c * 3
             if line.startswith(triple, i):
@@ -126,20 +174,17 @@ def _skip(line: str, i: int, depth: int) -> tuple[str, int]:
                 if end < 0:
                     return triple, depth
                 i = end + 3
-                while i < n and line[i] == c:  # up to two quotes may close a ml string
+                while i < len(line) and line[i] == c:  # up to two quotes may close a ml string
                     i += 1
                 continue
-            j = i + 1
-            while j < n and line[j] != c:
-                j += 2 if (c == '"' and line[j] == "\\") else 1
-            i = j + 1
+            if c == '"':
+                i = _BASIC_REST.match(line, i + 1).end()
+            else:
+                end = line.find("'", i + 1)
+                i = len(line) if end < 0 else end + 1
             continue
-        if c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth = max(0, depth - 1)
+        depth = depth + 1 if c in "[{" else max(0, depth - 1)
         i += 1
-    return "", depth
 
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")

@@ -65,6 +65,23 @@ def test_broken_ledger_is_reported_at_its_line(name):
     assert result.stdout.splitlines() == [f"{path}:{line}" for line in EXPECTED[name]]
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_line_by_line_locator_agrees(name, tmp_path):
+    """The locator reads a ledger of the usual shape by its headers alone, and any other ledger line
+    by line: a comment holding three quotes at the end sends the fixture the second way, and
+    changes no position."""
+    from iqtl.locate import _plain_shape
+
+    data = (BROKEN / name).read_bytes()
+    if name != "latin1.toml":
+        assert _plain_shape(data.decode("utf-8")) == (name not in ("not-an-array.toml", "unknown-table.toml"))
+    path = tmp_path / name
+    path.write_bytes(data + b"\n# \"\"\" keeps the locator from its quick way\n")
+    result = run("check", "--ledger", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{path}:{line}" for line in EXPECTED[name]]
+
+
 @pytest.mark.parametrize("name", sorted(WHOLE_FILE))
 def test_unreadable_ledger_gets_one_line(name):
     path = BROKEN / name
@@ -157,3 +174,22 @@ def test_loader_returns_records_and_problems_without_raising():
     result = load(BROKEN / "unknown-actor.toml")
     assert [e.id for e in result.ledger.events] == ["ceasefire"]
     assert [p.code for p in result.errors] == ["unknown-reference"]
+
+
+@pytest.mark.parametrize("ledger", ["data/events.toml", "tests/fixtures/mini.toml", "tests/fixtures/hostile.toml"])
+def test_both_ways_of_locating_find_every_key_at_the_same_place(ledger):
+    import tomllib
+
+    from iqtl.locate import Locator, _plain_shape
+
+    text = (Path(__file__).parent.parent / ledger).read_text(encoding="utf-8")
+    quick, slow = Locator(text), Locator(text + '\n# """\n')
+    assert _plain_shape(text) or ledger.endswith("hostile.toml")
+    raw = tomllib.loads(text)
+    for kind in ("source", "actor", "event", "claim"):
+        assert len(quick.tables.get(kind, [])) == len(slow.tables.get(kind, [])) == len(raw.get(kind, []))
+        for index, record in enumerate(raw.get(kind, [])):
+            assert quick.record(kind, index) == slow.record(kind, index)
+            for key in record:
+                assert quick.key(kind, index, key) == slow.key(kind, index, key) != quick.record(kind, index)
+    assert quick.top == slow.top
