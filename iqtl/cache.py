@@ -25,7 +25,7 @@ from .edtf import EDTF
 from .model import Actor, Claim, Event, Ledger, Problem, Source
 
 ENV_NO_CACHE = "IQTL_NO_CACHE"
-FORMAT = 1
+FORMAT = 2  # 2: frames, the key first
 MAGIC = b"iqtl-cache\x00" + bytes([FORMAT])
 
 _CLASSES = {"source": Source, "actor": Actor, "event": Event, "claim": Claim}
@@ -75,36 +75,64 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Pr
     digest of the ledger's bytes, computed only once the entry's key matches."""
     try:
         real = os.path.realpath(path)
-        blob = _read_private(_entry_path(real))
-        if blob is None or not blob.startswith(MAGIC):
+        f = _open_private(_entry_path(real))
+        if f is None:
             return None
-        check, payload = blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
-        if digest(payload) != check:
-            return None
-        entry = marshal.loads(payload)
-        if entry["key"] != _key(real, st):
-            return None
-        if ledger_digest() != entry["data_digest"]:
-            return None
-        return _decode(entry, path)
+        with f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            frames = _Frames(f)
+            # Values are used only once the checksum at the end agrees; until then a damaged
+            # frame can only fail to match or fail to load (marshal builds values, runs nothing).
+            head = marshal.loads(frames.next())
+            if head["key"] != _key(real, st) or ledger_digest() != head["data_digest"]:
+                return None
+            decoded = _Decoded(path)
+            while part := frames.next():
+                decoded.add(*marshal.loads(part))  # a part at a time: the entry is never all in memory
+            if not frames.checksum_agrees():
+                return None
+        return decoded.ledger(), decoded.problems
     except Exception:  # a damaged or foreign entry is only a miss
         return None
 
 
-def _read_private(entry: Path) -> bytes | None:
-    """The entry's bytes, if it is a regular file of ours that nobody else can write."""
+class _Frames:
+    """Reads an entry's frames (8-byte little-endian size, then that many bytes), summing them."""
+
+    def __init__(self, f):
+        self.f, self.left = f, os.fstat(f.fileno()).st_size - f.tell()
+        self.summed = hashlib.sha256()
+
+    def next(self) -> bytes:
+        size_bytes = self.f.read(8)
+        size = int.from_bytes(size_bytes, "little")
+        if len(size_bytes) != 8 or size > self.left - 8:
+            raise ValueError("truncated cache entry")
+        data = self.f.read(size)
+        self.left -= 8 + size
+        self.summed.update(size_bytes)
+        self.summed.update(data)
+        return data
+
+    def checksum_agrees(self) -> bool:
+        return self.f.read() == self.summed.digest()
+
+
+def _open_private(entry: Path):
+    """The entry opened for reading, if it is a regular file of ours that nobody else can write."""
     try:
         fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if not _private(st) or not _private(os.stat(entry.parent)):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
-    finally:
-        os.close(fd)
+        if stat.S_ISREG(st.st_mode) and _private(st) and _private(os.stat(entry.parent)):
+            return os.fdopen(fd, "rb")
+    except OSError:
+        pass
+    os.close(fd)
+    return None
 
 
 def _private(st: os.stat_result) -> bool:
@@ -112,52 +140,81 @@ def _private(st: os.stat_result) -> bool:
     return owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _decode(entry: dict, path: str) -> tuple[Ledger, list[Problem]]:
-    dates: dict[str, EDTF] = {}
+class _Decoded:
+    """Records rebuilt from the parts of an entry, as they are read."""
 
-    def date(raw):
+    def __init__(self, path: str):
+        self.path = path
+        self.tables: dict[str, list] = {kind: [] for kind in _CLASSES}
+        self.problems: list[Problem] = []
+        self.dates: dict[str, EDTF] = {}
+
+    def date(self, raw):
         if raw is None:
             return None
-        known = dates.get(raw[0])
+        known = self.dates.get(raw[0])
         if known is None:
             values = list(raw)
-            values[_EDTF_START] = date(raw[_EDTF_START])
-            values[_EDTF_START + 1] = date(raw[_EDTF_START + 1])
-            known = dates[raw[0]] = EDTF(*values)
+            values[_EDTF_START] = self.date(raw[_EDTF_START])
+            values[_EDTF_START + 1] = self.date(raw[_EDTF_START + 1])
+            known = self.dates[raw[0]] = EDTF(*values)
         return known
 
-    tables = {}
-    for kind, cls in _CLASSES.items():
-        at = _DATE_AT[kind]
+    def add(self, kind: str, rows: list) -> None:
+        if kind == "problems":
+            self.problems.extend(Problem(self.path, *p) for p in rows)
+            return
+        cls, at, records, date = _CLASSES[kind], _DATE_AT[kind], self.tables[kind], self.date
         if at is None:
-            tables[kind] = tuple(cls(*row) for row in entry[kind])
-            continue
-        records = []
-        for row in entry[kind]:
+            records.extend(cls(*row) for row in rows)
+            return
+        for row in rows:
             row = list(row)
             row[at] = date(row[at])
             records.append(cls(*row))
-        tables[kind] = tuple(records)
-    ledger = Ledger(path, tables["source"], tables["actor"], tables["event"], tables["claim"])
-    problems = [Problem(path, *p) for p in entry["problems"]]
-    return ledger, problems
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.path, *(tuple(self.tables[kind]) for kind in _CLASSES))
 
 
 # ---------------------------------------------------------------- writing
+
+
+PART = 10_000  # records in a part: reading one part at a time keeps a warm run's peak memory low
 
 
 def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem]) -> None:
     """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed."""
     try:
         real = os.path.realpath(path)
-        entry = {"key": _key(real, st), "data_digest": data_digest,
-                 "problems": [(p.line, p.col, p.severity, p.message, p.code) for p in problems]}
-        for kind in _CLASSES:
-            entry[kind] = _encode(kind, ledger.table(kind))
-        payload = marshal.dumps(entry)
-        _write_private(_entry_path(real), MAGIC + digest(payload) + payload)
+        head = {"key": _key(real, st), "data_digest": data_digest}
+        _write_private(_entry_path(real), pack(head, _parts(ledger, problems)))
     except Exception:
         return
+
+
+def _parts(ledger: Ledger, problems: list[Problem]):
+    yield "problems", [(p.line, p.col, p.severity, p.message, p.code) for p in problems]
+    for kind in _CLASSES:
+        records = ledger.table(kind)
+        for at in range(0, len(records), PART):
+            yield kind, _encode(kind, records[at:at + PART])
+
+
+def pack(head: dict, parts):
+    """An entry, as the byte strings to write one after another: MAGIC, then frames (8-byte size,
+    bytes) of the head (the key and the ledger's digest: a stale entry is known without reading
+    further) and of each (kind, rows) part, an empty frame, and the SHA-256 of all frames."""
+    summed = hashlib.sha256()
+    yield MAGIC
+    for value in (head, *parts, None):
+        data = b"" if value is None else marshal.dumps(value)
+        size = len(data).to_bytes(8, "little")
+        summed.update(size)
+        summed.update(data)
+        yield size
+        yield data
+    yield summed.digest()
 
 
 def _encode(kind: str, records: tuple) -> list[tuple]:
@@ -180,7 +237,7 @@ def _encode_date(date: EDTF | None) -> tuple | None:
     return tuple(raw)
 
 
-def _write_private(entry: Path, blob: bytes) -> None:
+def _write_private(entry: Path, parts) -> None:
     folder = entry.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(os.stat(folder)):
@@ -190,7 +247,7 @@ def _write_private(entry: Path, blob: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".marshal")  # mode 0600
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+            f.writelines(parts)  # made as written: the whole entry is never in memory
         os.replace(tmp, entry)
     except BaseException:
         try:

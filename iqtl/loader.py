@@ -141,9 +141,14 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
         return LoadResult(empty, [Problem(spath, 0, 0, "error", "is a directory, not a ledger file", "io")]), None
     except OSError as exc:
         return LoadResult(empty, [Problem(spath, 0, 0, "error", f"cannot read: {exc.strerror}", "io")]), None
-    result = load_bytes(data, spath)
-    if cacheable and unchanged and store:
-        cache.store(spath, st, cache.digest(data), result.ledger, result.problems)
+    data_digest = cache.digest(data) if cacheable and unchanged and store else None
+    text, problem = decode(data, spath)
+    if not keep_bytes:
+        data = None  # from here the text is enough: 120 MB less at the peak of a 100,000-event parse
+    result = LoadResult(empty, [problem]) if problem else load_text(text, spath)
+    del text
+    if data_digest is not None:
+        cache.store(spath, st, data_digest, result.ledger, result.problems)
     return result, data
 
 
@@ -191,6 +196,7 @@ def _load_text(text: str, path: str) -> LoadResult:
             msg += " (a string left unclosed on this line?)"
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
+    del raw  # the records hold what they need of it
     return _checked(ledger, findings, text, path)
 
 

@@ -24,15 +24,15 @@ def home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def parses(monkeypatch) -> list[str]:
-    """Counts real parses: a cache hit never reaches load_bytes."""
+    """Counts real parses: a cache hit never reaches load_text."""
     calls: list[str] = []
-    real = loader.load_bytes
+    real = loader.load_text
 
-    def counting(data, path):
+    def counting(text, path):
         calls.append(path)
-        return real(data, path)
+        return real(text, path)
 
-    monkeypatch.setattr(loader, "load_bytes", counting)
+    monkeypatch.setattr(loader, "load_text", counting)
     return calls
 
 
@@ -56,6 +56,14 @@ def test_a_hit_equals_a_parse(src, tmp_path, home, parses):
     assert parses == [str(ledger)]  # the second came from the cache
     assert same(first, second)
     assert same(second, loader.load(ledger, use_cache=False))
+
+
+def test_an_entry_of_many_parts_equals_a_parse(tmp_path, home, parses, monkeypatch):
+    monkeypatch.setattr(cache, "PART", 3)  # the seed's records in parts of three, read one by one
+    ledger = copy(SEED, tmp_path)
+    first = loader.load(ledger)
+    assert same(loader.load(ledger), first) and parses == [str(ledger)]
+    assert same(first, loader.load(ledger, use_cache=False))
 
 
 def test_entries_are_owner_only(tmp_path, home):
@@ -161,6 +169,12 @@ def _spoil_flip(entry: Path) -> None:
     entry.write_bytes(bytes(data))
 
 
+def _spoil_head(entry: Path) -> None:
+    data = bytearray(entry.read_bytes())
+    data[len(cache.MAGIC) + 8 + 10] ^= 0x01  # one bit of the key (which holds the path)
+    entry.write_bytes(bytes(data))
+
+
 def _spoil_empty(entry: Path) -> None:
     entry.write_bytes(b"")
 
@@ -183,7 +197,7 @@ def _spoil_symlink(entry: Path) -> None:
     entry.symlink_to(target)
 
 
-@pytest.mark.parametrize("spoil", [_spoil_truncate, _spoil_flip, _spoil_empty, _spoil_garbage,
+@pytest.mark.parametrize("spoil", [_spoil_truncate, _spoil_flip, _spoil_head, _spoil_empty, _spoil_garbage,
                                    _spoil_world_writable, _spoil_group_writable_dir, _spoil_symlink],
                          ids=lambda f: f.__name__[len("_spoil_"):])
 def test_a_spoilt_entry_is_never_trusted(spoil, tmp_path, home, parses):
@@ -228,10 +242,15 @@ def test_an_entry_holding_code_is_not_run(tmp_path, home):
     entry = _entry(home)
     boom = tmp_path / "ran"
     code = compile(f"open({str(boom)!r}, 'w').close()", "x", "exec")
-    payload = marshal.dumps({"key": code, "event": [code], "problems": code})
-    entry.write_bytes(cache.MAGIC + cache.digest(payload) + payload)
-    assert same(loader.load(ledger), truth)
-    assert not boom.exists()
+    for head, parts in [({"key": code, "data_digest": code}, [("event", [code])]),
+                        (None, [("problems", code)]), (None, [("event", [code])])]:
+        if head is None:  # a head that matches, as an attacker who can write the entry would make it
+            with cache._open_private(entry) as fetched:
+                fetched.read(len(cache.MAGIC))
+                head = marshal.loads(fetched.read(int.from_bytes(fetched.read(8), "little")))
+        entry.write_bytes(b"".join(cache.pack(head, parts)))
+        assert same(loader.load(ledger), truth)
+        assert not boom.exists()
 
 
 def test_an_unwritable_cache_costs_only_speed(tmp_path, monkeypatch):

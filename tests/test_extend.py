@@ -114,8 +114,8 @@ def test_add_then_read_is_a_cache_hit_with_the_new_record(tmp_path, monkeypatch)
                  "--source", SOURCE, "--actor", ACTOR, "--id", "added-one")
     assert result.exit_code == 0, result.stderr
     parses = []
-    real = loader.load_bytes
-    monkeypatch.setattr(loader, "load_bytes", lambda d, p: parses.append(p) or real(d, p))
+    real = loader.load_text
+    monkeypatch.setattr(loader, "load_text", lambda t, p: parses.append(p) or real(t, p))
     listed = run("list", "-L", str(ledger), "-F", "plain")
     assert "added-one" in listed.stdout
     assert parses == []  # add left the cache holding the new file
