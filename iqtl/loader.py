@@ -10,13 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-try:  # the same parser as the standard library's tomllib, compiled: about 3.5x faster
-    import tomli as toml
-except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
-    import tomllib as toml
-
 from . import cache, edtf
-from .locate import Locator, toml_error_position
 from .model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
 from .schema import FIELDS, TOP_LEVEL, is_slug
 from .validate import Finding, did_you_mean, error, validate
@@ -181,6 +175,13 @@ def load_text(text: str, path: str) -> LoadResult:
 
 
 def _load_text(text: str, path: str) -> LoadResult:
+    # Imported here: a run answered by the cache needs neither (3.5 ms of start-up).
+    try:  # the same parser as the standard library's tomllib, compiled: about 3.5x faster
+        import tomli as toml
+    except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
+        import tomllib as toml
+    from .locate import toml_error_position
+
     try:
         raw = toml.loads(text)
     except RecursionError:  # the parser recurses once per nesting level
@@ -244,6 +245,8 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
+    from .locate import Locator
+
     where = Locator(text)
     problems = []
     for f in findings:

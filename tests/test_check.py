@@ -193,3 +193,13 @@ def test_both_ways_of_locating_find_every_key_at_the_same_place(ledger):
             for key in record:
                 assert quick.key(kind, index, key) == slow.key(kind, index, key) != quick.record(kind, index)
     assert quick.top == slow.top
+
+
+def test_the_invisible_character_scan_reads_past_empty_and_multiline_texts():
+    """validate._all_clean joins texts in batches and skips the regex for printable ones."""
+    from iqtl.validate import _all_clean
+
+    assert _all_clean(iter([""] * 5000 + ["plain"]))
+    assert not _all_clean(iter([""] * 5000 + ["an \x1b escape"]))  # after a batch of empty texts
+    assert not _all_clean(iter(["two\nlines"] * 5000 + ["a \u202e bidi override"]))
+    assert _all_clean(iter(["tabs\tand\nnewlines"] * 5000))

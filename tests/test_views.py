@@ -362,3 +362,27 @@ def test_only_a_query_without_filters_selects_all():
             continue
         value = 1 if f.name in ("start", "end") else True if f.name == "within" else ("x",)
         assert not replace(Query(), **{f.name: value}).selects_all, f.name
+
+
+def test_a_run_builds_only_its_command_and_pipes_get_plain_help():
+    """cli._app_for: the process entry point builds the named command alone (the same output as
+    the whole app), root help and unknown names get every command, and help into a pipe is plain."""
+    from iqtl.cli import _app_for, app
+
+    def names(lean):
+        return [c.name or c.callback.__name__ for c in lean.registered_commands] + [
+            g.name for g in lean.registered_groups]
+
+    assert names(_app_for(["--no-cache", "list", "--tag", "x"], tty=True)) == ["list"]
+    assert names(_app_for(["add", "event"], tty=True)) == ["add"]
+    for args in ([], ["--help"], ["lst"], ["--version"], ["-h", "list"]):
+        assert names(_app_for(args, tty=True)) == names(app), args
+    assert _app_for([], tty=False).rich_markup_mode is None and app.rich_markup_mode == "markdown"
+
+    piped = _iqtl("list", "--ledger", str(MINI), "--format", "csv")
+    assert piped.returncode == 0 and piped.stdout == run("list", "--ledger", str(MINI), "--format", "csv").stdout
+    helped = _iqtl("--help")
+    assert helped.returncode == 0 and "╭" not in helped.stdout
+    assert all(f"\n  {name} " in helped.stdout for name in names(app) if name != "list_command")
+    typo = _iqtl("lst")
+    assert typo.returncode == 2 and "No such command 'lst'. Did you mean 'list'?" in typo.stderr
