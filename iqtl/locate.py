@@ -30,7 +30,7 @@ class RecordPos:
 # start with a newline, which re looks for quickly (a pattern starting with ^ tries every place).
 _HEADER_END = r"[ \t]*(?:#[^\n]*)?\r?(?=\n|\Z)"
 _PLAIN_HEADER = re.compile(r"\n\[\[(source|actor|event|claim)\]\]" + _HEADER_END)
-_OTHER_BRACKET_LINE = re.compile(r"\n[ \t]*\[(?!\[(?:source|actor|event|claim)\]\]" + _HEADER_END + ")")
+_OTHER_BRACKET_LINE = re.compile(r"\n(?:[ \t]+\[|\[(?!\[(?:source|actor|event|claim)\]\]" + _HEADER_END + "))")
 
 
 def _plain_shape(text: str) -> bool:
