@@ -52,6 +52,11 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+def hasher():
+    """The running form of digest(): update() it with the bytes in order, then digest()."""
+    return hashlib.sha256()
+
+
 def file_digest(f) -> bytes:
     """digest() of an open binary file's whole content, read in blocks, not held in memory."""
     f.seek(0)

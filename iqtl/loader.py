@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import os
 import stat
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,6 +126,13 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                     hit = cache.fetch(spath, st, digest)
                 if hit is not None:
                     return LoadResult(*hit), data
+            if not keep_bytes and st.st_size >= PIECEWISE_FROM and stat.S_ISREG(st.st_mode):
+                summed = cache.hasher()
+                result = _load_in_pieces(f, spath, summed)
+                if result is not None:
+                    if cacheable and store and _same_file(st, os.fstat(f.fileno())):
+                        cache.store(spath, st, summed.digest(), result.ledger, result.problems)
+                    return result, None
             if data is None:
                 f.seek(0)
                 data = f.read()
@@ -144,6 +152,69 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     if data_digest is not None:
         cache.store(spath, st, data_digest, result.ledger, result.problems)
     return result, data
+
+
+PIECE = 1 << 22  # bytes read at a time by the piecewise parse
+PIECEWISE_FROM = 1 << 23  # files this big are parsed a piece at a time when their bytes are not wanted
+
+
+def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
+    """The ledger in the open file `f`, parsed a piece at a time: each piece ends just before a
+    [[kind]] header, and its raw tables become records before the next is read.  The whole text
+    and tomli's tree of it are never in memory at once (at 100,000 events they were 240 MB and
+    290 MB of a 734 MiB peak).  Only for a ledger of the usual shape (locate.plain_piece); None for
+    any other, or for a piece that does not decode or parse: the caller then reads the file whole,
+    which also places any error.  `summed` is fed every byte."""
+    try:
+        import tomli as toml
+    except ImportError:  # pragma: no cover
+        import tomllib as toml
+    from .locate import plain_piece
+
+    f.seek(0)
+    builder, top = _Builder(), None
+    with _collector_paused():
+        for piece in _pieces(f, summed):
+            try:
+                text = piece.decode("utf-8" if top is not None else "utf-8-sig")
+                if not plain_piece(text, first=top is None):
+                    return None
+                raw = toml.loads(text)
+                if top is None:
+                    head = text[: text.find("\n[[") + 1] if "\n[[" in text else text
+                    if set(toml.loads(head)) & set(KINDS):  # `event = [...]` above the [[event]] tables
+                        return None
+                    top = {k: v for k, v in raw.items() if k not in KINDS}
+            except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError):
+                return None
+            for kind in KINDS:
+                if kind in raw:
+                    builder.add(kind, raw[kind])
+            del raw, text
+        if top is None:
+            return None
+        ledger, built = builder.result(path)
+
+        def text() -> str:  # only when there is a problem to place
+            f.seek(0)
+            return f.read().decode("utf-8-sig")
+
+        return _checked(ledger, _top_level(top) + built, text, path)
+
+
+def _pieces(f, summed):
+    rest = b""
+    while block := f.read(PIECE):
+        summed.update(block)
+        buf = rest + block
+        cut = buf.rfind(b"\n[[")
+        if cut < 0:
+            rest = buf
+            continue
+        yield buf[: cut + 1]
+        rest = buf[cut + 1:]
+    if rest:
+        yield rest
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -216,11 +287,11 @@ def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
     return 1, 1
 
 
-def _checked(ledger: Ledger, findings: list[Finding], text: str, path: str) -> LoadResult:
+def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], str], path: str) -> LoadResult:
     findings = _without_echoes(findings, validate(ledger))
     if not findings:
         return LoadResult(ledger, [])
-    return LoadResult(ledger, locate(findings, text, path))
+    return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path))
 
 
 def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
@@ -229,18 +300,10 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
     are built as build() would build them at the end of their tables, and the whole is checked.
     The caller vouches that appending cannot change how the old text reads (iqtl.writer)."""
     with _collector_paused():
-        findings: list[Finding] = []
-        tables = {kind: list(ledger.table(kind)) for kind in KINDS}
-        make = {"source": _source, "actor": _actor, "event": _event}
-        for kind in ("source", "actor", "event"):  # build()'s order: claims take their source's date
-            for k, raw in records:
-                if k == kind:
-                    tables[kind].append(make[kind](raw, len(tables[kind]), findings))
-        source_dates = {s.id: s.date for s in tables["source"]}
-        for k, raw in records:
-            if k == "claim":
-                tables["claim"].append(_claim(raw, len(tables["claim"]), findings, source_dates))
-        grown = Ledger(ledger.path, *(tuple(tables[kind]) for kind in KINDS))
+        builder = _Builder(ledger)
+        for kind in KINDS:
+            builder.add(kind, [raw for k, raw in records if k == kind])
+        grown, findings = builder.result(ledger.path)
         return _checked(grown, findings, text, ledger.path)
 
 
@@ -282,6 +345,25 @@ def _type_name(value: object) -> str:
 
 
 def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
+    findings = _top_level(raw)
+    tables: dict[str, list[dict]] = {}
+    for kind in KINDS:
+        value = raw.get(kind, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            is_table = isinstance(value, dict)
+            findings.append(error("not-a-table-array",
+                                  f"{kind} must be an array of tables written [[{kind}]], not {_type_name(value)}",
+                                  kind=kind if is_table else None, key=None if is_table else kind))
+            value = []
+        tables[kind] = value
+    builder = _Builder()
+    for kind in KINDS:
+        builder.add(kind, tables[kind])
+    ledger, built = builder.result(path)
+    return ledger, findings + built
+
+
+def _top_level(raw: dict) -> list[Finding]:
     findings: list[Finding] = []
     schema = raw.get("schema")
     if schema is None:
@@ -294,24 +376,37 @@ def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
             is_table = isinstance(raw[key], list | dict)
             findings.append(error("unknown-key", f"unknown top-level key {key!r}" + did_you_mean(key, TOP_LEVEL[1:]),
                                   kind=key if is_table else None, key=None if is_table else key, at_key=True))
+    return findings
 
-    tables: dict[str, list[dict]] = {}
-    for kind in KINDS:
-        value = raw.get(kind, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            is_table = isinstance(value, dict)
-            findings.append(error("not-a-table-array",
-                                  f"{kind} must be an array of tables written [[{kind}]], not {_type_name(value)}",
-                                  kind=kind if is_table else None, key=None if is_table else kind))
-            value = []
-        tables[kind] = value
 
-    sources = tuple(_source(r, i, findings) for i, r in enumerate(tables["source"]))
-    actors = tuple(_actor(r, i, findings) for i, r in enumerate(tables["actor"]))
-    events = tuple(_event(r, i, findings) for i, r in enumerate(tables["event"]))
-    source_dates = {s.id: s.date for s in sources}
-    claims = tuple(_claim(r, i, findings, source_dates) for i, r in enumerate(tables["claim"]))
-    return Ledger(path, sources, actors, events, claims), findings
+class _Builder:
+    """Records from raw tables, given a table or a part of one at a time in file order; the
+    findings come out kind by kind, as if each table had been built whole."""
+
+    def __init__(self, ledger: Ledger | None = None):
+        self.tables = {kind: list(ledger.table(kind)) if ledger else [] for kind in KINDS}
+        self.findings: dict[str, list[Finding]] = {kind: [] for kind in KINDS}
+        self.source_dates = {s.id: s.date for s in self.tables["source"]}
+
+    def add(self, kind: str, raws: list[dict]) -> None:
+        records, findings = self.tables[kind], self.findings[kind]
+        if kind == "claim":
+            dates = self.source_dates
+            records.extend(_claim(r, len(records), findings, dates) for r in raws)
+            return
+        make = _source if kind == "source" else _actor if kind == "actor" else _event
+        start = len(records)
+        records.extend(make(r, len(records), findings) for r in raws)
+        if kind == "source":
+            self.source_dates.update((s.id, s.date) for s in records[start:])
+
+    def result(self, path: str) -> tuple[Ledger, list[Finding]]:
+        claims = self.tables["claim"]
+        for i, cl in enumerate(claims):  # a claim read before its source takes the source's date now
+            if not cl.own_date and cl.date != self.source_dates.get(cl.source):
+                claims[i] = replace(cl, date=self.source_dates.get(cl.source))
+        ledger = Ledger(path, *(tuple(self.tables[kind]) for kind in KINDS))
+        return ledger, [f for kind in KINDS for f in self.findings[kind]]
 
 
 _SPECS = {kind: {f.name: f for f in FIELDS[kind]} for kind in KINDS}

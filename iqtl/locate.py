@@ -33,6 +33,18 @@ _PLAIN_HEADER = re.compile(r"\n\[\[(source|actor|event|claim)\]\]" + _HEADER_END
 _OTHER_BRACKET_LINE = re.compile(r"\n(?:[ \t]+\[|\[(?!\[(?:source|actor|event|claim)\]\]" + _HEADER_END + "))")
 
 
+_PIECE_START = re.compile(r"\[\[(?:source|actor|event|claim)\]\]" + _HEADER_END)
+
+
+def plain_piece(text: str, first: bool) -> bool:
+    """A piece of a ledger cut just before a line that starts with "[[" is of the usual shape: no
+    multi-line string, no line but a [[kind]] header starting with "[", and (after the first
+    piece) it starts with such a header.  Pieces of that shape parse as the whole would."""
+    if '"""' in text or "'''" in text or _OTHER_BRACKET_LINE.search(text):
+        return False
+    return not text.lstrip(" \t").startswith("[") if first else _PIECE_START.match(text) is not None
+
+
 def _plain_shape(text: str) -> bool:
     return ('"""' not in text and "'''" not in text and not text.lstrip(" \t").startswith("[")
             and not _OTHER_BRACKET_LINE.search(text))
