@@ -617,7 +617,7 @@ def main() -> None:
     # A run is short and its data (records, rows) holds no cycles: the collector would only rescan
     # the loaded ledger again and again, 0.7 s of a 100,000-event `list`.  Exit frees everything.
     gc.disable()
-    _app_for(sys.argv[1:], sys.stdout.isatty())()
+    _app_for(sys.argv[1:], sys.stdout is not None and sys.stdout.isatty())()  # None: `iqtl check >&-`
 
 
 def _app_for(args: list[str], tty: bool) -> typer.Typer:

@@ -129,8 +129,9 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
             if not keep_bytes and st.st_size >= PIECEWISE_FROM and stat.S_ISREG(st.st_mode):
                 summed = cache.hasher()
                 result = _load_in_pieces(f, spath, summed)
-                if result is not None:
-                    if cacheable and store and _same_file(st, os.fstat(f.fileno())):
+                # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
+                if result is not None and _same_file(st, os.fstat(f.fileno())):
+                    if cacheable and store:
                         cache.store(spath, st, summed.digest(), result.ledger, result.problems)
                     return result, None
             if data is None:
@@ -172,9 +173,10 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
     from .locate import plain_piece
 
     f.seek(0)
-    builder, top = _Builder(), None
+    builder, top, blank = _Builder(), None, True
     with _collector_paused():
         for piece in _pieces(f, summed):
+            blank = blank and not piece.strip()
             try:
                 text = piece.decode("utf-8" if top is not None else "utf-8-sig")
                 if not plain_piece(text, first=top is None):
@@ -191,13 +193,13 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
                 if kind in raw:
                     builder.add(kind, raw[kind])
             del raw, text
-        if top is None:
+        if top is None or blank:  # an empty ledger gets decode()'s own message
             return None
         ledger, built = builder.result(path)
 
         def text() -> str:  # only when there is a problem to place
-            f.seek(0)
-            return f.read().decode("utf-8-sig")
+            f.seek(0)  # had the file changed since, the caller sees it and reads it again whole
+            return f.read().decode("utf-8-sig", errors="replace")
 
         return _checked(ledger, _top_level(top) + built, text, path)
 

@@ -5,6 +5,7 @@ file is "big" and pieces are tiny, so each ledger is cut at many of its headers.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,35 @@ def test_a_claim_read_before_its_source_still_takes_the_source_date(tmp_path, sm
     assert any(not c.own_date and c.date for c in whole.ledger.claims)
     by_pieces = piecewise(path)
     assert by_pieces is not None and as_tuple(by_pieces) == as_tuple(whole)
+
+
+def test_a_blank_ledger_is_called_empty(tmp_path, small_pieces):
+    small_pieces(16)
+    path = tmp_path / "events.toml"
+    path.write_bytes(b"\r\n  \n" * 50)
+    (problem,) = loader.load(path, use_cache=False).problems
+    assert problem.message.startswith("the ledger is empty")
+
+
+def test_a_ledger_changed_while_read_in_pieces_is_read_again_whole(tmp_path, small_pieces, monkeypatch):
+    """An editor saving in place (same inode) while the pieces are parsed: the result is the new
+    file's, read in one go, and placing its problems never raises (here it is no longer UTF-8)."""
+    small_pieces(64)
+    path = tmp_path / "events.toml"
+    path.write_bytes(MINI.read_bytes() + b'\n[[event]]\nid = "zz"\ndate = "2001"\ntitle = "T"\nsummary = "S"\n')
+    real = loader._checked
+
+    def racing(ledger, findings, text, where):
+        if callable(text):
+            with open(path, "r+b") as f:
+                f.write(b"# caf\xe9 \n")
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+        return real(ledger, findings, text, where)
+
+    monkeypatch.setattr(loader, "_checked", racing)
+    result = loader.load(path, use_cache=False)
+    monkeypatch.setattr(loader, "_checked", real)
+    whole = loader.load_bytes(path.read_bytes(), "x")
+    assert [p.message for p in result.problems] == [p.message for p in whole.problems]
+    assert "not UTF-8" in result.problems[0].message

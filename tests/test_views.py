@@ -386,3 +386,10 @@ def test_a_run_builds_only_its_command_and_pipes_get_plain_help():
     assert all(f"\n  {name} " in helped.stdout for name in names(app) if name != "list_command")
     typo = _iqtl("lst")
     assert typo.returncode == 2 and "No such command 'lst'. Did you mean 'list'?" in typo.stderr
+
+
+def test_a_closed_stdout_is_no_crash():
+    """`iqtl check >&-` in a cron job: Python starts with sys.stdout None; the exit status is the check's."""
+    proc = subprocess.run([sys.executable, "-m", "iqtl", "check", "--ledger", str(MINI)], stderr=subprocess.PIPE,
+                          text=True, timeout=60, cwd=ROOT, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
