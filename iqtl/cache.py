@@ -17,6 +17,7 @@ import os
 import stat
 import sys
 from dataclasses import fields
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
@@ -69,7 +70,16 @@ def _entry_path(real: str) -> Path:
 
 
 def _key(real: str, st: os.stat_result) -> tuple:
-    return (real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, __version__, FORMAT)
+    return (real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, __version__, FORMAT, _code_stamp())
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> tuple:
+    """The size and mtime of iqtl's own modules: a checkout edited or reinstalled without a new
+    version number must not be answered by what older code made of the ledger.  About 0.1 ms."""
+    with os.scandir(os.path.dirname(__file__)) as entries:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                            if e.name.endswith(".py")))
 
 
 # ---------------------------------------------------------------- reading

@@ -17,6 +17,7 @@ from .schema import FIELDS, TOP_LEVEL, is_slug
 from .validate import Finding, did_you_mean, error, validate
 
 ENV_LEDGER = "IQTL_LEDGER"
+BOM = b"\xef\xbb\xbf"
 DEFAULT_LEDGER = Path("data") / "events.toml"
 
 
@@ -67,12 +68,11 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
     def fail(msg: str, line: int = 0, col: int = 0) -> tuple[None, Problem]:
         return None, Problem(path, line, col, "error", msg, "encoding")
 
-    if not data.strip():
-        return fail("the ledger is empty (expected `schema = 1` and [[event]] tables)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return fail("the ledger is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a UTF-8 BOM is harmless; editors on Windows add it
+    data = data.removeprefix(BOM)  # a UTF-8 BOM is harmless; editors on Windows add it
+    if not data.strip():
+        return fail("the ledger is empty (expected `schema = 1` and [[event]] tables)")
     if _looks_utf16(data):  # UTF-16 of ASCII text is valid UTF-8, NULs and all: say what it is
         return fail("the ledger is UTF-16 without a byte-order mark (every other byte is NUL); save it as UTF-8")
     try:
@@ -176,7 +176,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
     builder, top, blank = _Builder(), None, True
     with _collector_paused():
         for piece in _pieces(f, summed):
-            blank = blank and not piece.strip()
+            blank = blank and not piece.removeprefix(BOM).strip()
             try:
                 text = piece.decode("utf-8" if top is not None else "utf-8-sig")
                 if not plain_piece(text, first=top is None):

@@ -183,6 +183,14 @@ class Appender:
             result = extend(self.ledger, records, text)
         else:
             result = load_bytes(data, str(self.path))
+            inline = top_level_kinds(old_text, kinds)
+            if inline and any(p.code == "toml" for p in result.errors):  # the clash, in the user's terms
+                kind, line = min(inline.items(), key=lambda item: item[1])
+                result = LoadResult(result.ledger, [Problem(
+                    str(self.path), line, 1, "error",
+                    f"this ledger writes its {kind} records as `{kind} = [...]` (line {line}), and TOML allows no "
+                    f"[[{kind}]] table after that, which is how iqtl appends: write them as [[{kind}]] tables first",
+                    "inline-table")])
         self._result = result
         findings = []
         for problem in result.problems:
@@ -222,17 +230,26 @@ _HEADER_NAME = re.compile(r"\[?[ \t]*[\"']?([^\]\"'.\s]*)")  # after the first "
 _ARRAY_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*(#.*)?\r?")  # after the first "["
 
 
+def top_level_kinds(text: str, kinds: set[str]) -> dict[str, int]:
+    """The kinds among `kinds` given a value above the first table header (`event = [...]`,
+    `event.x = 1`), with the line of each."""
+    first = _HEADER.search(text)
+    top = text[: first.start()] if first else text
+    found: dict[str, int] = {}
+    for m in _TOP_KEY.finditer(top):
+        if m.group(1) in kinds:
+            found.setdefault(m.group(1), top.count("\n", 0, m.start()) + 1)
+    return found
+
+
 def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
     """True when appending `[[kind]]` tables to `text` (a ledger without errors) can only add
     records, so the old text need not be parsed again.  Conservative: anything unusual (a
     multi-line string, a header with an escape, `kind` written another way) answers False,
     and the whole new file is parsed."""
-    if _MULTILINE_STRING.search(text):
+    if _MULTILINE_STRING.search(text) or top_level_kinds(text, kinds):  # `event = [...]` at the top level
         return False
     headers = list(_HEADER.finditer(text))
-    top = text[: headers[0].start()] if headers else text
-    if any(m.group(1) in kinds for m in _TOP_KEY.finditer(top)):  # `event = [...]` at the top level
-        return False
     arrays = dict.fromkeys(kinds, 0)
     for m in headers:
         rest = m.group(1)

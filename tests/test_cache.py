@@ -233,6 +233,16 @@ def test_an_entry_of_another_version_is_not_used(tmp_path, home, parses, monkeyp
     assert parses == [str(ledger)]
 
 
+def test_an_entry_made_by_other_code_of_the_same_version_is_not_used(tmp_path, home, parses, monkeypatch):
+    """A checkout edited (or reinstalled) without a new version number: iqtl's modules differ."""
+    ledger = copy(MINI, tmp_path)
+    loader.load(ledger)
+    monkeypatch.setattr(cache, "_code_stamp", lambda: (("loader.py", 1, 2),))
+    parses.clear()
+    loader.load(ledger)
+    assert parses == [str(ledger)]
+
+
 def test_an_entry_holding_code_is_not_run(tmp_path, home):
     """marshal can carry a code object; the loader builds records from it, never calls it."""
     import marshal

@@ -136,6 +136,14 @@ def test_utf8_bom_is_accepted(tmp_path):
     assert run("check", "--ledger", str(path), "--strict").exit_code == 0
 
 
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n \n"], ids=["bom", "bom-and-blanks"])
+def test_a_ledger_of_only_a_bom_is_empty(tmp_path, data):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(data)
+    result = run("check", "--ledger", str(path))
+    assert result.exit_code == 1 and result.stdout == f"{path}: {WHOLE_FILE['empty.toml']}\n"
+
+
 def test_reading_commands_refuse_a_broken_ledger():
     path = BROKEN / "bad-date.toml"
     result = run("list", "--ledger", str(path))

@@ -493,6 +493,8 @@ def test_writes_to_a_ledger_of_any_valid_shape_read_back_whole(tmp_path, shape):
         assert not after.errors, (shape, kind, [str(p) for p in after.errors])
         if result.exit_code:  # TOML cannot add [[source]] tables to `source = [...]`: refused, untouched
             assert (shape, args[1]) in REFUSED, (shape, kind, result.stderr)
+            line = 2 if args[1] == "source" else 3
+            assert f"writes its {args[1]} records as `{args[1]} = [...]` (line {line})" in result.stderr
             assert result.stderr.splitlines()[-1].endswith("was not added (nothing written)")
             assert ledger.read_bytes() == old, (shape, kind)
             continue
