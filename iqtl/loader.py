@@ -253,7 +253,6 @@ def _load_text(text: str, path: str) -> LoadResult:
         import tomli as toml
     except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
         import tomllib as toml
-    from .locate import toml_error_position
 
     try:
         raw = toml.loads(text)
@@ -262,6 +261,8 @@ def _load_text(text: str, path: str) -> LoadResult:
         return LoadResult(Ledger(path), [Problem(path, line, col, "error",
                                                  "TOML syntax: arrays or tables nested too deeply", "toml")])
     except toml.TOMLDecodeError as exc:
+        from .locate import toml_error_position
+
         line, col, msg = toml_error_position(exc)
         if not line:  # "at end of document"
             lines = text.splitlines() or [""]
