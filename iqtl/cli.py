@@ -615,7 +615,7 @@ app.command("import")(import_command)
 
 def main() -> None:
     # A run is short and its data (records, rows) holds no cycles: the collector would only rescan
-    # the loaded ledger again and again, 0.7 s of a 100,000-event `list`.  Exit frees everything.
+    # the loaded ledger (rows for a 100,000-event CSV: 2.2 s with it, 0.3 s without).  Exit frees all.
     gc.disable()
     _app_for(sys.argv[1:], sys.stdout is not None and sys.stdout.isatty())()  # None: `iqtl check >&-`
 
@@ -632,6 +632,9 @@ def _app_for(args: list[str], tty: bool) -> typer.Typer:
     while rest and rest[0] == "--no-cache":  # the one root option that goes on to a command
         rest.pop(0)
     if not rest or "_IQTL_COMPLETE" in os.environ:
+        return lean
+    if rest[0] == "--version" and not {"-h", "--help"} & set(rest):  # answered before any command
+        lean.registered_commands, lean.registered_groups = [], []
         return lean
     commands = [c for c in app.registered_commands
                 if (c.name or typer.main.get_command_name(c.callback.__name__)) == rest[0]]

@@ -375,8 +375,11 @@ def test_a_run_builds_only_its_command_and_pipes_get_plain_help():
 
     assert names(_app_for(["--no-cache", "list", "--tag", "x"], tty=True)) == ["list"]
     assert names(_app_for(["add", "event"], tty=True)) == ["add"]
-    for args in ([], ["--help"], ["lst"], ["--version"], ["-h", "list"]):
+    for args in ([], ["--help"], ["lst"], ["--version", "-h"], ["-h", "list"]):
         assert names(_app_for(args, tty=True)) == names(app), args
+    assert names(_app_for(["--version"], tty=True)) == []
+    version = _iqtl("--version")
+    assert version.returncode == 0 and version.stdout.startswith("iqtl ")
     assert _app_for([], tty=False).rich_markup_mode is None and app.rich_markup_mode == "markdown"
 
     piped = _iqtl("list", "--ledger", str(MINI), "--format", "csv")
