@@ -120,13 +120,14 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 data = f.read()
                 return cache.digest(data)
 
-            cacheable = use_cache and stat.S_ISREG(st.st_mode)
+            regular = stat.S_ISREG(st.st_mode)
+            cacheable = use_cache and regular
             if cacheable:
                 with _collector_paused():
                     hit = cache.fetch(spath, st, digest)
                 if hit is not None:
                     return LoadResult(*hit), data
-            if not keep_bytes and st.st_size >= PIECEWISE_FROM and stat.S_ISREG(st.st_mode):
+            if not keep_bytes and st.st_size >= PIECEWISE_FROM and regular:
                 summed = cache.hasher()
                 result = _load_in_pieces(f, spath, summed)
                 # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
@@ -166,11 +167,9 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
     290 MB of a 734 MiB peak).  Only for a ledger of the usual shape (locate.plain_piece); None for
     any other, or for a piece that does not decode or parse: the caller then reads the file whole,
     which also places any error.  `summed` is fed every byte."""
-    try:
-        import tomli as toml
-    except ImportError:  # pragma: no cover
-        import tomllib as toml
     from .locate import plain_piece
+
+    toml = _toml()
 
     f.seek(0)
     builder, top, blank = _Builder(), None, True
@@ -247,13 +246,18 @@ def load_text(text: str, path: str) -> LoadResult:
         return _load_text(text, path)
 
 
-def _load_text(text: str, path: str) -> LoadResult:
-    # Imported here: a run answered by the cache needs neither (3.5 ms of start-up).
-    try:  # the same parser as the standard library's tomllib, compiled: about 3.5x faster
-        import tomli as toml
+def _toml():
+    """tomli: the standard library's tomllib parser, compiled, about 3.5x faster.  Imported when a
+    ledger is parsed: a run answered by the cache needs none of it (start-up)."""
+    try:
+        import tomli
     except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
-        import tomllib as toml
+        import tomllib as tomli
+    return tomli
 
+
+def _load_text(text: str, path: str) -> LoadResult:
+    toml = _toml()
     try:
         raw = toml.loads(text)
     except RecursionError:  # the parser recurses once per nesting level

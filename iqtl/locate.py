@@ -28,12 +28,10 @@ class RecordPos:
 # A ledger in the usual shape: every line that starts with "[" is a [[kind]] header, and no string
 # spans lines.  Then headers can be found without reading the lines between them.  The patterns
 # start with a newline, which re looks for quickly (a pattern starting with ^ tries every place).
-_HEADER_END = r"[ \t]*(?:#[^\n]*)?\r?(?=\n|\Z)"
-_PLAIN_HEADER = re.compile(r"\n\[\[(source|actor|event|claim)\]\]" + _HEADER_END)
-_OTHER_BRACKET_LINE = re.compile(r"\n(?:[ \t]+\[|\[(?!\[(?:source|actor|event|claim)\]\]" + _HEADER_END + "))")
-
-
-_PIECE_START = re.compile(r"\[\[(?:source|actor|event|claim)\]\]" + _HEADER_END)
+_KIND_HEADER = r"\[\[(source|actor|event|claim)\]\][ \t]*(?:#[^\n]*)?\r?(?=\n|\Z)"
+_PLAIN_HEADER = re.compile(r"\n" + _KIND_HEADER)
+_PIECE_START = re.compile(_KIND_HEADER)
+_OTHER_BRACKET_LINE = re.compile(r"\n(?:[ \t]+\[|(?!" + _KIND_HEADER + r")\[)")
 
 
 def plain_piece(text: str, first: bool) -> bool:
@@ -45,11 +43,6 @@ def plain_piece(text: str, first: bool) -> bool:
     return not text.lstrip(" \t").startswith("[") if first else _PIECE_START.match(text) is not None
 
 
-def _plain_shape(text: str) -> bool:
-    return ('"""' not in text and "'''" not in text and not text.lstrip(" \t").startswith("[")
-            and not _OTHER_BRACKET_LINE.search(text))
-
-
 class Locator:
     def __init__(self, text: str):
         # TOML ends lines with LF (or CRLF) only; str.splitlines would also split at U+2028, U+0085,
@@ -59,7 +52,7 @@ class Locator:
             self.lines = [line[:-1] if line.endswith("\r") else line for line in self.lines]
         self.top: dict[str, tuple[int, int, int]] = {}
         self.tables: dict[str, list[RecordPos]] = {}
-        if not _plain_shape(text):
+        if not plain_piece(text, first=True):  # the whole text is the first and only piece
             self._scan(1, len(self.lines), None)
             return
         # The usual shape: one regex pass finds the headers, and a record's own lines are read

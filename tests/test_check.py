@@ -70,11 +70,12 @@ def test_the_line_by_line_locator_agrees(name, tmp_path):
     """The locator reads a ledger of the usual shape by its headers alone, and any other ledger line
     by line: a comment holding three quotes at the end sends the fixture the second way, and
     changes no position."""
-    from iqtl.locate import _plain_shape
+    from iqtl.locate import plain_piece
 
     data = (BROKEN / name).read_bytes()
     if name != "latin1.toml":
-        assert _plain_shape(data.decode("utf-8")) == (name not in ("not-an-array.toml", "unknown-table.toml"))
+        quick = name not in ("not-an-array.toml", "unknown-table.toml")
+        assert plain_piece(data.decode("utf-8"), first=True) == quick
     path = tmp_path / name
     path.write_bytes(data + b"\n# \"\"\" keeps the locator from its quick way\n")
     result = run("check", "--ledger", str(path))
@@ -190,11 +191,11 @@ def test_both_ways_of_locating_find_every_key_at_the_same_place(ledger, indent):
     """Headers indented (legal TOML) are not of the usual shape: the line-by-line way reads them."""
     import tomllib
 
-    from iqtl.locate import Locator, _plain_shape
+    from iqtl.locate import Locator, plain_piece
 
     text = (Path(__file__).parent.parent / ledger).read_text(encoding="utf-8").replace("\n[[", f"\n{indent}[[")
     quick, slow = Locator(text), Locator(text + '\n# """\n')
-    assert _plain_shape(text) == (not indent)
+    assert plain_piece(text, first=True) == (not indent)
     raw = tomllib.loads(text)
     for kind in ("source", "actor", "event", "claim"):
         assert len(quick.tables.get(kind, [])) == len(slow.tables.get(kind, [])) == len(raw.get(kind, []))
