@@ -183,8 +183,8 @@ class Appender:
             result = extend(self.ledger, records, text)
         else:
             result = load_bytes(data, str(self.path))
-            inline = top_level_kinds(old_text, kinds)
-            if inline and any(p.code == "toml" for p in result.errors):  # the clash, in the user's terms
+            clash = any(p.code == "toml" for p in result.errors)
+            if clash and (inline := top_level_kinds(old_text, kinds)):  # the clash, in the user's terms
                 kind, line = min(inline.items(), key=lambda item: item[1])
                 result = LoadResult(result.ledger, [Problem(
                     str(self.path), line, 1, "error",
@@ -223,18 +223,29 @@ class Appender:
 
 # ---------------------------------------------------------------- appending without re-parsing
 
-_MULTILINE_STRING = re.compile(r'"""|\'\'\'')
-_HEADER = re.compile(r"^[ \t]*\[(.*)$", re.MULTILINE)
+# Headers are lines starting with "[".  Searched for after a newline, which re finds quickly (a
+# pattern starting with ^ tries every place: 0.7 s against 0.14 s on a 120 MB ledger); line 1 apart.
+_HEADER_AT_START = re.compile(r"[ \t]*\[(.*)")
+_HEADER_AFTER_NEWLINE = re.compile(r"\n[ \t]*\[(.*)")
 _TOP_KEY = re.compile(r"^[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*[.=]", re.MULTILINE)
 _HEADER_NAME = re.compile(r"\[?[ \t]*[\"']?([^\]\"'.\s]*)")  # after the first "["
 _ARRAY_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*(#.*)?\r?")  # after the first "["
 
 
+def _headers(text: str):
+    """(where the line starts, what follows its "[") for each line that starts with "["."""
+    first = _HEADER_AT_START.match(text)
+    if first:
+        yield 0, first.group(1)
+    for m in _HEADER_AFTER_NEWLINE.finditer(text):
+        yield m.start() + 1, m.group(1)
+
+
 def top_level_kinds(text: str, kinds: set[str]) -> dict[str, int]:
     """The kinds among `kinds` given a value above the first table header (`event = [...]`,
     `event.x = 1`), with the line of each."""
-    first = _HEADER.search(text)
-    top = text[: first.start()] if first else text
+    at, _ = next(_headers(text), (len(text), ""))
+    top = text[:at]
     found: dict[str, int] = {}
     for m in _TOP_KEY.finditer(top):
         if m.group(1) in kinds:
@@ -247,12 +258,10 @@ def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
     records, so the old text need not be parsed again.  Conservative: anything unusual (a
     multi-line string, a header with an escape, `kind` written another way) answers False,
     and the whole new file is parsed."""
-    if _MULTILINE_STRING.search(text) or top_level_kinds(text, kinds):  # `event = [...]` at the top level
+    if '"""' in text or "'''" in text or top_level_kinds(text, kinds):  # `event = [...]` at the top level
         return False
-    headers = list(_HEADER.finditer(text))
     arrays = dict.fromkeys(kinds, 0)
-    for m in headers:
-        rest = m.group(1)
+    for _, rest in _headers(text):
         if "\\" in rest:
             return False
         name = _HEADER_NAME.match(rest).group(1)
