@@ -1,3 +1,3 @@
-from .cli import main
+from iqtl.cli.app import main
 
 main()

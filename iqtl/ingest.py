@@ -16,13 +16,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from . import edtf
-from .model import Ledger, Record
-from .query import actor_name_index
-from .rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
-from .schema import FIELD_BY_NAME, FIELDS, LIST
-from .text import FORMULA_PREFIXES, one_line
-from .validate import did_you_mean
+from iqtl.checks import did_you_mean
+from iqtl.core import edtf
+from iqtl.core.model import Ledger, Record
+from iqtl.core.schema import FIELD_BY_NAME, FIELDS, LIST
+from iqtl.core.text import FORMULA_PREFIXES, one_line
+from iqtl.query import actor_name_index
+from iqtl.reports.rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
 
 FORMATS = ("csv", "tsv", "json", "jsonl")
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from . import edtf
-from .model import Actor, Claim, Event, Ledger
+from iqtl.core import edtf
+from iqtl.core.model import Actor, Claim, Event, Ledger
 
 
 class QueryError(ValueError):
@@ -111,7 +111,7 @@ def resolve_actors(ledger: Ledger, names: Iterable[str], option: str = "--actor"
     for name in names:
         found = index.get(name.strip().casefold())
         if not found:
-            from .validate import did_you_mean
+            from iqtl.checks import did_you_mean
 
             raise QueryError(f"{option} {name!r}: no actor has that id, name or alias"
                              + did_you_mean(name.casefold(), index))

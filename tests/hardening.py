@@ -25,7 +25,7 @@ import pytest
 import typer.testing
 from typer.testing import CliRunner
 
-from iqtl.cli import app
+from iqtl.cli.app import app
 
 LONG = os.environ.get("IQTL_HARDENING", "").lower() == "long"
 DEFAULT_BOUND = 120  # seconds for any one test; the long setting multiplies it

@@ -20,11 +20,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from iqtl import ingest, writer
-from iqtl.cli import IqtlGroup, app
-from iqtl.cli_add import add_app, import_command
-from iqtl.loader import load, load_bytes
-from iqtl.schema import is_slug
+from iqtl import ingest
+from iqtl.cli.add import add_app, import_command
+from iqtl.cli.app import IqtlGroup, app
+from iqtl.core.schema import is_slug
+from iqtl.ledgerfile import writer
+from iqtl.ledgerfile.loader import load, load_bytes
 
 from .conftest import BROKEN, FIXTURES, MINI, ROOT
 
@@ -51,8 +52,8 @@ def _test_app() -> typer.Typer:
 TEST_APP = _test_app()
 
 # Subprocesses run `python -m iqtl`; until cli.py registers the commands, the same app with them added.
-BOOT = ("from iqtl.cli import app\n"
-        "from iqtl.cli_add import add_app, import_command\n"
+BOOT = ("from iqtl.cli.app import app\n"
+        "from iqtl.cli.add import add_app, import_command\n"
         "if not any(g.name == 'add' for g in app.registered_groups):\n"
         "    app.add_typer(add_app, name='add')\n"
         "    app.command('import')(import_command)\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iqtl import cache, loader
+from iqtl.ledgerfile import cache, loader
 
 from .conftest import BROKEN, FIXTURES, MINI, SEED, run
 

@@ -10,7 +10,7 @@ import typer
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from iqtl.edtf import days_from_civil
+from iqtl.core.edtf import days_from_civil
 
 from .conftest import FIXTURES, MINI, SEED
 
@@ -20,11 +20,11 @@ VIEWS = ("chart", "stats", "export")
 
 def views_app() -> typer.Typer:
     """iqtl.cli.app once it registers the commands; until then, a small app with just them."""
-    from iqtl.cli import IqtlGroup, app
+    from iqtl.cli.app import IqtlGroup, app
 
     if set(VIEWS) <= {c.name for c in app.registered_commands}:
         return app
-    from iqtl.cli_views import chart_command, export_command, stats_command
+    from iqtl.cli.views import chart_command, export_command, stats_command
 
     local = typer.Typer(cls=IqtlGroup, pretty_exceptions_enable=False)
     local.command("chart")(chart_command)

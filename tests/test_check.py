@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from iqtl.loader import load
+from iqtl.ledgerfile.loader import load
 
 from .conftest import BROKEN, FIXTURES, run
 
@@ -70,7 +70,7 @@ def test_the_line_by_line_locator_agrees(name, tmp_path):
     """The locator reads a ledger of the usual shape by its headers alone, and any other ledger line
     by line: a comment holding three quotes at the end sends the fixture the second way, and
     changes no position."""
-    from iqtl.locate import plain_piece
+    from iqtl.ledgerfile.locate import plain_piece
 
     data = (BROKEN / name).read_bytes()
     if name != "latin1.toml":
@@ -166,7 +166,7 @@ def test_clean_fixture_is_silent():
 
 def test_ledger_discovery_order(tmp_path, monkeypatch):
     """--ledger, else $IQTL_LEDGER, else ./data/events.toml, else the bundled copy."""
-    from iqtl.loader import bundled_ledger, find_ledger
+    from iqtl.ledgerfile.loader import bundled_ledger, find_ledger
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("IQTL_LEDGER", raising=False)
@@ -191,7 +191,7 @@ def test_both_ways_of_locating_find_every_key_at_the_same_place(ledger, indent):
     """Headers indented (legal TOML) are not of the usual shape: the line-by-line way reads them."""
     import tomllib
 
-    from iqtl.locate import Locator, plain_piece
+    from iqtl.ledgerfile.locate import Locator, plain_piece
 
     text = (Path(__file__).parent.parent / ledger).read_text(encoding="utf-8").replace("\n[[", f"\n{indent}[[")
     quick, slow = Locator(text), Locator(text + '\n# """\n')
@@ -208,7 +208,7 @@ def test_both_ways_of_locating_find_every_key_at_the_same_place(ledger, indent):
 
 def test_the_invisible_character_scan_reads_past_empty_and_multiline_texts():
     """validate._all_clean joins texts in batches and skips the regex for printable ones."""
-    from iqtl.validate import _all_clean
+    from iqtl.checks import _all_clean
 
     assert _all_clean(iter([""] * 5000 + ["plain"]))
     assert not _all_clean(iter([""] * 5000 + ["an \x1b escape"]))  # after a batch of empty texts

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from iqtl.diff import Change
+from iqtl.reports.diff import Change
 
 from .conftest import MINI, SEED, run
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iqtl.edtf import (
+from iqtl.core.edtf import (
     NEG_INF,
     POS_INF,
     PRECISIONS,

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from iqtl import loader
-from iqtl.writer import Appender, appending_only_adds, separator, serialise
+from iqtl.ledgerfile import loader
+from iqtl.ledgerfile.writer import Appender, appending_only_adds, separator, serialise
 
 from .conftest import FIXTURES, MINI, SEED, run
 

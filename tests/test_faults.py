@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from iqtl import writer
-from iqtl.loader import load, load_bytes
+from iqtl.ledgerfile import writer
+from iqtl.ledgerfile.loader import load, load_bytes
 
 from .conftest import MINI, ROOT
 from .hardening import (  # noqa: F401 - bounded and private_cache are autouse fixtures
@@ -377,7 +377,7 @@ def test_a_stale_lock_from_a_killed_importer_is_harmless(tmp_path):
 READER = textwrap.dedent("""
     import csv, io, json, os, sys, time
     from typer.testing import CliRunner
-    from iqtl.cli import app
+    from iqtl.cli.app import app
 
     ledger, stop, columns = sys.argv[1], sys.argv[2], int(sys.argv[3])
     runner = CliRunner()

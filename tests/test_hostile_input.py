@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iqtl.loader import load_bytes
-from iqtl.schema import FIELDS
+from iqtl.core.schema import FIELDS
+from iqtl.ledgerfile.loader import load_bytes
 
 from .conftest import FIXTURES, MINI, SEED
 from .hardening import (  # noqa: F401 - bounded and private_cache are autouse fixtures

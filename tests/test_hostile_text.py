@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from iqtl.rows import STRUCTURED
-from iqtl.text import FORMULA_PREFIXES
+from iqtl.core.text import FORMULA_PREFIXES
+from iqtl.reports.rows import STRUCTURED
 
 from .hardening import bounded, cli, private_cache, tally  # noqa: F401 - autouse fixtures
 from .test_exports import Page, check_links_intact, check_self_contained

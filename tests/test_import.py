@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from iqtl import ingest
-from iqtl.loader import load
+from iqtl.ledgerfile.loader import load
 
 from .conftest import BROKEN, FIXTURES, MINI, SEED, run
 from .test_add import cli, iqtl

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iqtl import loader
+from iqtl.ledgerfile import loader
 
 from .conftest import BROKEN, FIXTURES, MINI, SEED
 from .hardening import sized
@@ -94,7 +94,7 @@ def test_an_unusual_shape_is_left_to_the_whole_parse(spoil, tmp_path, small_piec
 
 def in_headers(doc: dict) -> bytes:
     """The ledger as iqtl add writes it: a [[kind]] header a record (tomli-w writes inline arrays)."""
-    from iqtl.writer import serialise
+    from iqtl.ledgerfile.writer import serialise
 
     records = [(kind, {k: v for k, v in rec.items() if v not in (None, "", [])})
                for kind in ("source", "actor", "event", "claim") for rec in doc[kind]]

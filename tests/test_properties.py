@@ -30,12 +30,12 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iqtl.diff import diff, item_changes
+from iqtl.core.schema import FIELDS
+from iqtl.core.text import has_unsafe, one_line
 from iqtl.ingest import restore_formula
-from iqtl.loader import load_bytes
-from iqtl.rows import LIST_SEPARATOR, STRUCTURED
-from iqtl.schema import FIELDS
-from iqtl.text import has_unsafe, one_line
+from iqtl.ledgerfile.loader import load_bytes
+from iqtl.reports.diff import diff, item_changes
+from iqtl.reports.rows import LIST_SEPARATOR, STRUCTURED
 
 from .hardening import LONG, bounded, cli, private_cache, sized, tally  # noqa: F401 - autouse fixtures
 from .test_edtf import level1_dates
@@ -65,7 +65,7 @@ def edtf_dates(draw):
     shape = draw(st.sampled_from(["single", "single", "interval", "open"]))
     if shape == "single":
         return one
-    from iqtl.edtf import parse
+    from iqtl.core.edtf import parse
 
     other = draw(level1_dates())
     a, b = sorted([one, other], key=lambda t: parse(t).sort_key())
@@ -391,7 +391,7 @@ def test_delimited_writer_writes_what_csv_writer_writes(rows, delimiter):
     """export.write_delimited joins cells itself for speed; with `raw` (no escaping) its bytes must be
     csv.writer's, and they must read back to the same cells.  (csv leaves a lone CR unquoted in TSV,
     whose lines end in LF; iqtl quotes it, which reads back the same.)"""
-    from iqtl.export import write_delimited
+    from iqtl.formats.export import write_delimited
 
     width = max((len(r) for r in rows), default=1)
     columns = [f"c{i}" for i in range(width)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .edtf import NEG_INF, POS_INF
-from .model import Claim, Event, Ledger
-from .query import Query, select_claims, select_events
+from iqtl.core.edtf import NEG_INF, POS_INF
+from iqtl.core.model import Claim, Event, Ledger
+from iqtl.query import Query, select_claims, select_events
 
 COMPARE_COLUMNS = ("section", "source", "kind", "id", "date", "text", "related")
 

@@ -10,10 +10,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from .edtf import EDTF, NEG_INF, POS_INF, iso_day
-from .model import KINDS, Actor, Claim, Event, Ledger, Record, Source
-from .query import Query, claim_matches, event_matches
-from .rows import LIST_SEPARATOR
+from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, iso_day
+from iqtl.core.model import KINDS, Actor, Claim, Event, Ledger, Record, Source
+from iqtl.query import Query, claim_matches, event_matches
+from iqtl.reports.rows import LIST_SEPARATOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
-from . import __version__
-from .edtf import EDTF
-from .model import Actor, Claim, Event, Ledger, Problem, Source
+from iqtl import __version__
+from iqtl.core.edtf import EDTF
+from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source
 
 ENV_NO_CACHE = "IQTL_NO_CACHE"
 FORMAT = 2  # 2: frames, the key first
@@ -75,11 +75,16 @@ def _key(real: str, st: os.stat_result) -> tuple:
 
 @lru_cache(maxsize=1)
 def _code_stamp() -> tuple:
-    """The size and mtime of iqtl's own modules: a checkout edited or reinstalled without a new
-    version number must not be answered by what older code made of the ledger.  About 0.1 ms."""
-    with os.scandir(os.path.dirname(__file__)) as entries:
-        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
-                            if e.name.endswith(".py")))
+    """The size and mtime of the modules that make a ledger (core, checks, ledgerfile): a checkout
+    edited or reinstalled without a new version number must not be answered by what older code
+    made of the ledger.  About 0.1 ms."""
+    package = os.path.dirname(os.path.dirname(__file__))
+    stamp = []
+    for folder in (package, os.path.join(package, "core"), os.path.join(package, "ledgerfile")):
+        with os.scandir(folder) as entries:
+            stamp.extend((folder[len(package):], e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                         if e.name.endswith(".py"))
+    return tuple(sorted(stamp))
 
 
 # ---------------------------------------------------------------- reading

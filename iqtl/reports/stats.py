@@ -13,9 +13,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .edtf import NEG_INF, POS_INF, civil_from_days
-from .model import Claim, Event, Ledger
-from .text import for_terminal
+from iqtl.core.edtf import NEG_INF, POS_INF, civil_from_days
+from iqtl.core.model import Claim, Event, Ledger
+from iqtl.core.text import for_terminal
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 QUALIFIERS = ("exact", "approximate", "uncertain", "approximate+uncertain")

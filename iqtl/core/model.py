@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .edtf import EDTF
-from .text import one_line
+from iqtl.core.edtf import EDTF
+from iqtl.core.text import one_line
 
 SCHEMA_VERSION = 1
 KINDS = ("source", "actor", "event", "claim")

@@ -12,10 +12,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .edtf import EDTF, year_label
-from .model import Actor, Claim, Event, Ledger, Source
-from .query import claims_about, disputed_by, supported_by
-from .text import for_terminal
+from iqtl.core.edtf import EDTF, year_label
+from iqtl.core.model import Actor, Claim, Event, Ledger, Source
+from iqtl.core.text import for_terminal
+from iqtl.query import claims_about, disputed_by, supported_by
 
 
 def make_console(color: str = "auto", file: TextIO | None = None) -> Console:
@@ -311,7 +311,7 @@ def _event_lines(events) -> Text:
 
 
 def comparison_view(ledger: Ledger, c) -> Group:
-    from .edtf import iso_day
+    from iqtl.core.edtf import iso_day
 
     def label(sid: str) -> str:
         src = ledger.get("source", sid)

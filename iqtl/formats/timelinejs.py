@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import html
 
-from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days
-from .html import cited_sources, esc, safe_url
-from .model import Event, Ledger
-from .query import claims_about
+from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days
+from iqtl.core.model import Event, Ledger
+from iqtl.formats.html import cited_sources, esc, safe_url
+from iqtl.query import claims_about
 
 ERA_MIN_DAYS = 365  # an interval at least this long is also an era
 # JavaScript Dates cover years -271821..275760; beyond that TimelineJS needs its "cosmological" scale.

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from . import edtf
-from .loader import DEFAULT_LEDGER, ENV_LEDGER, load
-from .model import Ledger, Problem
-from .schema import FIELD_BY_NAME
-from .text import one_line
-from .validate import did_you_mean
+from iqtl.checks import did_you_mean
+from iqtl.core import edtf
+from iqtl.core.model import Ledger, Problem
+from iqtl.core.schema import FIELD_BY_NAME
+from iqtl.core.text import one_line
+from iqtl.ledgerfile.loader import DEFAULT_LEDGER, ENV_LEDGER, load
 
 if TYPE_CHECKING:  # ingest and writer load only when a command writes: start-up stays quick
-    from .ingest import Table
-    from .writer import Appender, Plan
+    from iqtl.ingest import Table
+    from iqtl.ledgerfile.writer import Appender, Plan
 
 EXIT_DATA, EXIT_USAGE = 1, 2
 
@@ -105,7 +105,7 @@ class Session:
     dry_run: bool
 
     def __enter__(self) -> "Appender":
-        from .writer import Appender, BrokenLedgerError, WriteError
+        from iqtl.ledgerfile.writer import Appender, BrokenLedgerError, WriteError
 
         self._appender = Appender(self.path, lock=not self.dry_run)  # a dry run changes nothing: no lock
         try:
@@ -119,7 +119,7 @@ class Session:
         self._appender.__exit__(*exc)
 
     def commit(self, plan: "Plan") -> None:
-        from .writer import WriteError
+        from iqtl.ledgerfile.writer import WriteError
 
         try:
             self._appender.commit(plan)
@@ -153,7 +153,7 @@ def _date(_: Ledger, value: str) -> str:
 
 
 def _sources(ledger: Ledger, value: str) -> list[str]:
-    from . import ingest
+    from iqtl import ingest
 
     ids = ingest.split_list(value)
     if not ids:
@@ -173,7 +173,7 @@ def _source(ledger: Ledger, value: str) -> str:
 
 
 def _speaker(ledger: Ledger, value: str) -> str:
-    from . import ingest
+    from iqtl import ingest
 
     try:
         return ingest.resolve_actor(ledger, value, "speaker")
@@ -220,7 +220,7 @@ def fill_missing(kind: str, values: dict, path: Path) -> None:
 def _resolve_actors(kind: str, values: dict, ledger: Ledger) -> list[tuple[str, str, str]]:
     """Names to ids in place.  Returns (field, name, message) for each name that names no one
     (or several): the name is left as given, so the rest of the record is still checked."""
-    from . import ingest
+    from iqtl import ingest
 
     unresolved = []
     fields = {"event": ("actors", "--actor"), "claim": ("speaker", "--speaker")}
@@ -247,7 +247,7 @@ def _echoes(problem: Problem, unresolved: list[tuple[str, str, str]]) -> bool:
 
 
 def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool) -> None:
-    from . import ingest
+    from iqtl import ingest
 
     path = ledger_to_write(ledger)
     fill_missing(kind, values, path)
@@ -397,7 +397,7 @@ def import_command(
 ):
     """Append the new rows of an export: all rows are checked with the ledger first, and one bad row
     means nothing is written.  Rows already in the ledger are skipped."""
-    from . import ingest
+    from iqtl import ingest
 
     data, name = _read_input(file)
     form = fmt.value if fmt else ingest.format_of(name)
@@ -420,7 +420,7 @@ def import_command(
 
 def _import_rows(kind: str, table: "Table", name: str, path: Path, *, update: bool, dry_run: bool,
                  restore: bool) -> None:
-    from . import ingest
+    from iqtl import ingest
 
     header = [(e.line, e.render(name)) for e in ingest.header_errors(kind, table)]
     if header:  # no row can be read right: checking each against the ledger would only repeat it

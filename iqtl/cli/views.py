@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import (
+from iqtl.cli.app import (
     EXIT_USAGE,
     ActorOpt,
     BomOpt,
@@ -63,7 +63,7 @@ TitleOpt = Annotated[str, typer.Option("--title", help="html, timelinejs, md: th
 
 
 def _events_and_query(ledger, **filters):
-    from .query import select_events
+    from iqtl.query import select_events
 
     led = open_ledger(ledger)
     q = make_query(led, **filters)
@@ -73,7 +73,7 @@ def _events_and_query(ledger, **filters):
 def _width(width: int | None, color: str) -> int:
     if width is not None:
         return width
-    from .render import make_console
+    from iqtl.terminal.render import make_console
 
     return make_console(Color(color).value).width
 
@@ -100,7 +100,7 @@ def chart_command(
 ):
     """The events over time: a lane per actor (or tag), periods as bars, approximate or uncertain dates
     drawn faint (░ ○), a year scale along the top, fitted to the terminal (or --width)."""
-    from .chart import chart
+    from iqtl.terminal.chart import chart
 
     led, q, events = _events_and_query(ledger, date_from=date_from, date_to=date_to, within=within, actors=actor,
                                        tags=tag, places=place, sources=source, speakers=speaker, grep=grep,
@@ -113,7 +113,7 @@ def chart_command(
                   cut_gaps=not linear)
     from rich.console import Group
 
-    from .render import make_console
+    from iqtl.terminal.render import make_console
 
     console = make_console(Color(color).value)
     console.width = max(cols, 30)
@@ -140,20 +140,20 @@ def stats_command(
 ):
     """Figures: events per year (a bar chart), how many dates are exact, approximate, uncertain or
     periods, and counts per actor, tag, source and speaker, and of contested claims."""
-    from .query import select_claims
-    from .stats import figures, view
+    from iqtl.query import select_claims
+    from iqtl.reports.stats import figures, view
 
     led, q, events = _events_and_query(ledger, date_from=date_from, date_to=date_to, within=within, actors=actor,
                                        tags=tag, places=place, sources=source, speakers=speaker, grep=grep,
                                        limit=limit)
     fig = figures(led, events, select_claims(led, q))
     if fmt is StatsFormat.json:
-        from .export import dumps
+        from iqtl.formats.export import dumps
 
         typer.echo(dumps(fig, indent=2))
         return
     cols = _width(width, color)
-    from .render import make_console
+    from iqtl.terminal.render import make_console
 
     console = make_console(Color(color).value)
     console.width = max(cols, 30)
@@ -191,38 +191,38 @@ def export_command(
     buf = io.StringIO(newline="")
     kind = fmt.value
     if kind == "html":
-        from .html import write_html
+        from iqtl.formats.html import write_html
 
         write_html(led, events, buf, title=title)
     elif kind == "timelinejs":
-        from .export import dumps
-        from .timelinejs import timeline
+        from iqtl.formats.export import dumps
+        from iqtl.formats.timelinejs import timeline
 
         doc, skipped = timeline(led, events, title=title)
         if skipped:
             typer.echo(f"iqtl: note: {len(skipped)} undated events left out: {', '.join(skipped)}", err=True)
         buf.write(dumps(doc, indent=2) + "\n")
     elif kind == "csl":
-        from .csl import csl_items
-        from .export import dumps
-        from .html import cited_sources
+        from iqtl.formats.csl import csl_items
+        from iqtl.formats.export import dumps
+        from iqtl.formats.html import cited_sources
 
         sources = list(led.sources) if q.selects_all and q.limit is None else cited_sources(led, events)
         buf.write(dumps(csl_items(sources), indent=2) + "\n")
     elif kind == "md":
-        from .export import write_markdown
+        from iqtl.formats.export import write_markdown
 
         write_markdown(led, events, buf, title=title)
     else:
-        from .export import write_rows
-        from .rows import EVENT_COLUMNS, event_row
+        from iqtl.formats.export import write_rows
+        from iqtl.reports.rows import EVENT_COLUMNS, event_row
 
         write_rows(kind, [event_row(ev) for ev in events], EVENT_COLUMNS, buf, bom=bom, raw=raw)
     text = buf.getvalue()
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    from .writer import WriteError, replace_file
+    from iqtl.ledgerfile.writer import WriteError, replace_file
 
     try:
         # A reader of the file sees the old one or the new one, never half of one.

@@ -6,10 +6,17 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from .edtf import year_label
-from .model import Event, Ledger
-from .rows import LIST_SEPARATOR, STRUCTURED
-from .text import FORMULA_PREFIXES, escape_invisible_json, for_terminal, has_unsafe, neutralise_formula, one_line
+from iqtl.core.edtf import year_label
+from iqtl.core.model import Event, Ledger
+from iqtl.core.text import (
+    FORMULA_PREFIXES,
+    escape_invisible_json,
+    for_terminal,
+    has_unsafe,
+    neutralise_formula,
+    one_line,
+)
+from iqtl.reports.rows import LIST_SEPARATOR, STRUCTURED
 
 
 def _text(value) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from operator import attrgetter
 
-from .model import KINDS, Ledger
-from .schema import DATE, FIELDS, LIST, STR
-from .text import has_unsafe, one_line
+from iqtl.core.model import KINDS, Ledger
+from iqtl.core.schema import DATE, FIELDS, LIST, STR
+from iqtl.core.text import has_unsafe, one_line
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 from rich.text import Text
 
-from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil
-from .model import Event, Ledger
-from .render import date_style
-from .text import for_terminal
+from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil
+from iqtl.core.model import Event, Ledger
+from iqtl.core.text import for_terminal
+from iqtl.terminal.render import date_style
 
 BAR = "█"  # an interval, or the part of it whose end is known
 FUZZY = "░"  # the part of an interval whose end is approximate or uncertain

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import cache, edtf
-from .model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
-from .schema import FIELDS, TOP_LEVEL, is_slug
-from .validate import Finding, did_you_mean, error, validate
+from iqtl.checks import Finding, did_you_mean, error, validate
+from iqtl.core import edtf
+from iqtl.core.model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
+from iqtl.core.schema import FIELDS, TOP_LEVEL, is_slug
+from iqtl.ledgerfile import cache
 
 ENV_LEDGER = "IQTL_LEDGER"
 BOM = b"\xef\xbb\xbf"
@@ -41,8 +42,8 @@ class LoadResult:
 
 def bundled_ledger() -> Path | None:
     """The ledger shipped with the package: inside a wheel, or the repo's data/ in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "data" / "events.toml", here.parent / DEFAULT_LEDGER):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "data" / "events.toml", package.parent / DEFAULT_LEDGER):
         if candidate.is_file():
             return candidate
     return None
@@ -167,7 +168,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
     290 MB of a 734 MiB peak).  Only for a ledger of the usual shape (locate.plain_piece); None for
     any other, or for a piece that does not decode or parse: the caller then reads the file whole,
     which also places any error.  `summed` is fed every byte."""
-    from .locate import plain_piece
+    from iqtl.ledgerfile.locate import plain_piece
 
     toml = _toml()
 
@@ -265,7 +266,7 @@ def _load_text(text: str, path: str) -> LoadResult:
         return LoadResult(Ledger(path), [Problem(path, line, col, "error",
                                                  "TOML syntax: arrays or tables nested too deeply", "toml")])
     except toml.TOMLDecodeError as exc:
-        from .locate import toml_error_position
+        from iqtl.ledgerfile.locate import toml_error_position
 
         line, col, msg = toml_error_position(exc)
         if not line:  # "at end of document"
@@ -315,7 +316,7 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
-    from .locate import Locator
+    from iqtl.ledgerfile.locate import Locator
 
     where = Locator(text)
     problems = []

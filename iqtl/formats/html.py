@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, urlsplit
 
-from . import __version__
-from .chart import Axis, make_axis, round_years, year_step
-from .edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil, year_label
-from .model import Claim, Event, Ledger, Source
-from .query import claims_about, disputed_by, supported_by
-from .text import for_terminal, has_unsafe
+from iqtl import __version__
+from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil, year_label
+from iqtl.core.model import Claim, Event, Ledger, Source
+from iqtl.core.text import for_terminal, has_unsafe
+from iqtl.query import claims_about, disputed_by, supported_by
+from iqtl.terminal.chart import Axis, make_axis, round_years, year_step
 
 AXIS_UNITS = 1000  # the overview axis, in thousandths of its width
 AXIS_GAP = 30  # the width of a break where empty years are left out

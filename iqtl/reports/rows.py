@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .edtf import EDTF
-from .model import Actor, Claim, Event, Ledger, Source
+from iqtl.core.edtf import EDTF
+from iqtl.core.model import Actor, Claim, Event, Ledger, Source
 
 EVENT_COLUMNS = ("id", "date", "start", "end", "precision", "title", "summary", "actors", "places", "tags",
                  "sources", "date_note", "related")

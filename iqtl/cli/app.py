@@ -12,12 +12,13 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import __version__, cache
-from .cache import ENV_NO_CACHE
-from .loader import LedgerNotFoundError, find_ledger, load
-from .model import Ledger
-from .query import Query, QueryError, build_query
-from .text import one_line
+from iqtl import __version__
+from iqtl.core.model import Ledger
+from iqtl.core.text import one_line
+from iqtl.ledgerfile import cache
+from iqtl.ledgerfile.cache import ENV_NO_CACHE
+from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+from iqtl.query import Query, QueryError, build_query
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -217,13 +218,13 @@ def resolve_format(fmt: Enum | None) -> str:
 
 
 def print_rich(renderable, color: Color | str) -> None:
-    from .render import make_console
+    from iqtl.terminal.render import make_console
 
     make_console(Color(color).value).print(renderable)
 
 
 def _render():
-    from . import render  # Rich is imported only for output meant for people
+    from iqtl.terminal import render  # Rich is imported only for output meant for people
 
     return render
 
@@ -241,7 +242,7 @@ def print_listing(fmt: str, records: list, what: str, *, color, bom: bool, raw: 
     elif fmt == "md":
         md(sys.stdout)
     else:
-        from .export import write_rows
+        from iqtl.formats.export import write_rows
 
         write_rows(fmt, map(row, records), columns, sys.stdout, bom=bom, raw=raw)  # rows made as written
 
@@ -265,7 +266,7 @@ def check(
         _fail(str(exc), EXIT_DATA)
     result = load(path)
     if fmt is CheckFormat.json:
-        from .export import dumps
+        from iqtl.formats.export import dumps
 
         typer.echo(dumps([p.as_dict() for p in result.problems], indent=2))
     else:
@@ -297,14 +298,14 @@ def list_events(
     """The timeline of events, oldest first.
 
     Repeating a filter ORs its values; different filters AND."""
-    from .query import select_events
+    from iqtl.query import select_events
 
     led = open_ledger(ledger)
     q = make_query(led, date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag,
                    places=place, sources=source, speakers=speaker, grep=grep, limit=limit, reverse=reverse)
     events = select_events(led, q)
-    from .export import plain_event, write_markdown
-    from .rows import EVENT_COLUMNS, event_row
+    from iqtl.formats.export import plain_event, write_markdown
+    from iqtl.reports.rows import EVENT_COLUMNS, event_row
 
     print_listing(resolve_format(fmt), events, "events", color=color, bom=bom, raw=raw,
                   table=lambda: _render().events_table(led, events), plain=plain_event,
@@ -336,15 +337,15 @@ def claims(
     """Attributed claims: date, speaker, the quote, the source.
 
     Repeating a filter ORs its values; different filters AND."""
-    from .query import select_claims
+    from iqtl.query import select_claims
 
     led = open_ledger(ledger)
     q = make_query(led, date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag,
                    places=place, sources=source, speakers=speaker, about=about, grep=grep, limit=limit,
                    reverse=reverse)
     selected = select_claims(led, q, contested=contested)
-    from .export import plain_claim, write_claims_markdown
-    from .rows import CLAIM_COLUMNS, claim_row
+    from iqtl.formats.export import plain_claim, write_claims_markdown
+    from iqtl.reports.rows import CLAIM_COLUMNS, claim_row
 
     print_listing(resolve_format(fmt), selected, "claims", color=color, bom=bom, raw=raw,
                   table=lambda: _render().claims_table(led, selected, contested=contested),
@@ -354,7 +355,7 @@ def claims(
 
 def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom: bool, raw: bool,
                grep: list[str] | None) -> None:
-    from .rows import ACTOR_COLUMNS, SOURCE_COLUMNS, TAG_COLUMNS, Usage, actor_row, source_row, tag_rows
+    from iqtl.reports.rows import ACTOR_COLUMNS, SOURCE_COLUMNS, TAG_COLUMNS, Usage, actor_row, source_row, tag_rows
 
     led = open_ledger(ledger)
     usage = Usage(led)
@@ -375,7 +376,7 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
         rows = [r for r in rows if any(w in json.dumps(r, ensure_ascii=False).casefold() for w in words)]
     fmt = resolve_format(fmt)
     if fmt == "table":
-        from .render import reference_table
+        from iqtl.terminal.render import reference_table
 
         def cell(row, c):
             v = row[c]
@@ -384,18 +385,18 @@ def _reference(kind: str, ledger: Path | None, fmt: str | None, color: str, bom:
         print_rich(reference_table(f"{kind}s", list(table_cols), [[cell(r, c) for c in table_cols] for r in rows]),
                    color)
     elif fmt == "plain":
-        from .export import plain_line
+        from iqtl.formats.export import plain_line
 
         sys.stdout.writelines(plain_line(*("" if r[c] is None else str(r[c]) for c in plain_cols)) for r in rows)
     elif fmt == "md":
-        from .export import md_escape
+        from iqtl.formats.export import md_escape
 
         sys.stdout.write("| " + " | ".join(table_cols) + " |\n|" + "---|" * len(table_cols) + "\n")
         for r in rows:
             sys.stdout.write("| " + " | ".join(md_escape("" if r[c] is None else str(r[c])) for c in table_cols)
                              + " |\n")
     else:
-        from .export import write_rows
+        from iqtl.formats.export import write_rows
 
         write_rows(fmt, rows, columns, sys.stdout, bom=bom, raw=raw)
 
@@ -444,16 +445,16 @@ def show(
         _fail(f"no event, claim, source or actor has the id {record_id!r}{hint}", EXIT_DATA)
     fmt = fmt.value if fmt else "table"
     if fmt == "json":
-        from .rows import Usage, actor_row, claim_row, event_row, source_row
+        from iqtl.reports.rows import Usage, actor_row, claim_row, event_row, source_row
 
         usage = Usage(led)
         rows = {"event": event_row, "claim": lambda r: claim_row(led, r),
                 "source": lambda r: source_row(r, usage), "actor": lambda r: actor_row(r, usage)}
-        from .export import dumps
+        from iqtl.formats.export import dumps
 
         typer.echo(dumps([{"record": k, **rows[k](r)} for k, r in found], indent=2))
         return
-    from . import render
+    from iqtl.terminal import render
 
     shows = {"event": render.show_event, "claim": render.show_claim, "source": render.show_source,
              "actor": render.show_actor}
@@ -473,7 +474,7 @@ DiffFormatOpt = Annotated[Optional[DiffFormat], typer.Option(
 
 
 def _load_side(label: str, side: bytes | Path) -> Ledger:
-    from .loader import load_bytes
+    from iqtl.ledgerfile.loader import load_bytes
 
     result = load(side) if isinstance(side, Path) else load_bytes(side, label)
     if result.errors:
@@ -508,8 +509,8 @@ def diff_command(
 
     Exit 0 when there is no difference, 1 when there is, 2 on error (as diff(1)).  Filters apply
     to both sides alike; sources and actors are compared only when no filter is given."""
-    from . import diff as d
-    from .revisions import RevisionError, read_side
+    from iqtl.ledgerfile.revisions import RevisionError, read_side
+    from iqtl.reports import diff as d
 
     try:
         current = find_ledger(ledger)
@@ -534,22 +535,22 @@ def diff_command(
     if stat:
         counts = d.stat(changes)
         if fmt_value == "json":
-            from .export import dumps
+            from iqtl.formats.export import dumps
 
             typer.echo(dumps(counts))
         else:
             typer.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['renamed']} renamed, "
                        f"{counts['changed']} changed ({counts['fields']} fields)")
     elif fmt_value == "plain":
-        from .export import plain_line
+        from iqtl.formats.export import plain_line
 
         sys.stdout.writelines(plain_line(ch.change, ch.kind, ch.id, ch.field) for ch in changes)
     elif fmt_value in ("csv", "json"):
-        from .export import write_rows
+        from iqtl.formats.export import write_rows
 
         write_rows(fmt_value, [ch.as_dict() for ch in changes], d.CHANGE_COLUMNS, sys.stdout)
     elif changes:
-        from .render import diff_table
+        from iqtl.terminal.render import diff_table
 
         print_rich(diff_table(changes, old_label, new_label), color)
     raise typer.Exit(1 if changes else 0)
@@ -573,12 +574,12 @@ def compare_command(
 ):
     """Two sources side by side: the events both report, those only one does, the claims each carries
     on shared events, and claims in one that dispute claims in the other.  Exit 1 when they differ."""
-    from .compare import COMPARE_COLUMNS, compare, rows
+    from iqtl.reports.compare import COMPARE_COLUMNS, compare, rows
 
     led = open_ledger(ledger)
     for sid in (source_a, source_b):
         if led.get("source", sid) is None:
-            from .validate import did_you_mean
+            from iqtl.checks import did_you_mean
 
             raise typer.BadParameter(f"no source {sid!r}" + did_you_mean(sid, led.by_id("source")))
     q = make_query(led, date_from=date_from, date_to=date_to, within=within, actors=actor, tags=tag, places=place,
@@ -586,28 +587,28 @@ def compare_command(
     result = compare(led, source_a, source_b, q)
     fmt_value = resolve_format(fmt)
     if fmt_value == "plain":
-        from .export import plain_line
+        from iqtl.formats.export import plain_line
 
         sys.stdout.writelines(plain_line(r["section"], r["source"], r["kind"], r["id"], r["date"], r["text"])
                               for r in rows(result))
     elif fmt_value in ("csv", "json"):
-        from .export import write_rows
+        from iqtl.formats.export import write_rows
 
         write_rows(fmt_value, rows(result), COMPARE_COLUMNS, sys.stdout)
     else:
-        from .render import comparison_view
+        from iqtl.terminal.render import comparison_view
 
         print_rich(comparison_view(led, result), color)
     raise typer.Exit(1 if result.differ else 0)
 
 
-from .cli_views import chart_command, export_command, stats_command  # noqa: E402  (cli_views imports this module)
+from iqtl.cli.views import chart_command, export_command, stats_command  # noqa: E402  (cli_views imports this module)
 
 app.command("chart")(chart_command)
 app.command("stats")(stats_command)
 app.command("export")(export_command)
 
-from .cli_add import add_app, import_command  # noqa: E402
+from iqtl.cli.add import add_app, import_command  # noqa: E402
 
 app.add_typer(add_app, name="add")
 app.command("import")(import_command)

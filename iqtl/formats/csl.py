@@ -8,9 +8,9 @@ items; each needs `id` and `type` (one of the CSL item types), and may have `tit
 
 from __future__ import annotations
 
-from .edtf import EDTF, civil_from_days
-from .html import safe_url
-from .model import Source
+from iqtl.core.edtf import EDTF, civil_from_days
+from iqtl.core.model import Source
+from iqtl.formats.html import safe_url
 
 # Our free-text `type` -> a CSL item type.  A ledger "article" is a press article; CSL's own
 # "article" means a preprint or working paper (Zotero imports it as a Preprint).

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import tomli_w
 
-from . import cache
-from .loader import LoadResult, extend, load_bytes, load_file
-from .model import Ledger, Problem
-from .text import escape_invisible_json
+from iqtl.core.model import Ledger, Problem
+from iqtl.core.text import escape_invisible_json
+from iqtl.ledgerfile import cache
+from iqtl.ledgerfile.loader import LoadResult, extend, load_bytes, load_file
 
 LOCK_TIMEOUT = 30.0  # seconds; a lock held this long belongs to a hung process, not a busy one
 TMP_SUFFIX = ".iqtl-tmp"
