@@ -1,3 +1,3 @@
-from iqtl.cli.app import main
+from iqtl.cli import main
 
 main()

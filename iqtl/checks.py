@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from iqtl.core.model import KINDS, Ledger
 from iqtl.core.schema import DATE, FIELDS, LIST, STR
-from iqtl.core.text import has_unsafe, one_line
+from iqtl.core.text import did_you_mean, has_unsafe, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +37,6 @@ def error(code: str, message: str, kind=None, index=0, key=None, item=None, offs
 
 def warning(code: str, message: str, kind=None, index=0, key=None, item=None) -> Finding:
     return Finding("warning", code, message, kind, index, key, item)
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    import difflib  # only when a word is wrong: it is slow to import
-
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def duplicate_ids(ledger: Ledger) -> Iterator[Finding]:

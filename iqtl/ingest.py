@@ -16,11 +16,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from iqtl.checks import did_you_mean
 from iqtl.core import edtf
 from iqtl.core.model import Ledger, Record
 from iqtl.core.schema import FIELD_BY_NAME, FIELDS, LIST
-from iqtl.core.text import FORMULA_PREFIXES, one_line
+from iqtl.core.text import FORMULA_PREFIXES, did_you_mean, one_line
 from iqtl.query import actor_name_index
 from iqtl.reports.rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
 
@@ -417,3 +416,89 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
     close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
     hint = f" (did you mean {shown[close[0]]!r}?)" if close else ""
     raise ValueError(f"{option} {name!r}: no actor has that id, name or alias{hint}")
+
+
+# ---------------------------------------------------------------- add: option values -> one record
+
+
+def resolve_names(kind: str, values: dict, ledger: Ledger) -> list[tuple[str, str, str]]:
+    """Actor names to ids in place.  Returns (field, name, message) for each name that names no one
+    (or several): the name is left as given, so the rest of the record is still checked."""
+    unresolved: list[tuple[str, str, str]] = []
+    fields = {"event": ("actors", "--actor"), "claim": ("speaker", "--speaker")}
+    if kind not in fields:
+        return unresolved
+    name, option = fields[kind]
+    given = values.get(name)
+    resolved = []
+    for value in [given] if isinstance(given, str) else given or []:
+        try:
+            resolved.append(resolve_actor(ledger, value, option))
+        except ValueError as exc:
+            unresolved.append((name, value, str(exc)))
+            resolved.append(value)
+    if given:
+        values[name] = resolved[0] if isinstance(given, str) else list(dict.fromkeys(resolved))
+    return unresolved
+
+
+def echoes(message: str, code: str, unresolved: list[tuple[str, str, str]]) -> bool:
+    """The check's "refers to unknown actor" for a name already reported, better, as unresolved."""
+    return code == "unknown-reference" and any(
+        f"{name} refers to unknown actor {value!r}" in message for name, value, _ in unresolved)
+
+
+# ---------------------------------------------------------------- import: rows -> records, or reasons
+
+
+@dataclass
+class ImportPlan:
+    """What an import would add, and what it has to say: (line, message) pairs, errors and notes."""
+
+    kind: str
+    pending: list[tuple[Row, dict]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[tuple[str, dict]]:
+        return [(self.kind, record) for _, record in self.pending]
+
+    def place(self, findings, name: str) -> None:
+        """The writer's findings about the planned records, each put on the line its row came from."""
+        for finding in findings:
+            line = self.pending[finding.record][0].line if finding.record is not None else 0
+            problem = finding.problem
+            message = f"{name}:{line}: {problem.severity}: {problem.message}" if line else str(problem)
+            (self.errors if problem.severity == "error" else self.notes).append((line, message))
+
+
+def plan_import(kind: str, table: Table, name: str, ledger: Ledger, *, update: bool, restore: bool) -> ImportPlan:
+    """Every row checked on its own and against the ledger: new rows pending (with ids made for
+    those given none), rows already in the ledger skipped, or with `update` an error when they
+    differ: iqtl never overwrites."""
+    plan = ImportPlan(kind, errors=[(e.line, e.render(name)) for e in table.errors])
+    for row in table.rows:
+        record, row_errors = row_record(kind, row, ledger, restore=restore)
+        plan.errors += [(e.line, e.render(name)) for e in row_errors]
+        if record is None:
+            continue
+        existing = ledger.get(kind, record["id"]) if record["id"] else None
+        if existing is None:
+            plan.pending.append((row, record))
+            continue
+        diff = differences(kind, record, existing, ledger)
+        if diff and update:
+            plan.errors.append((row.line, f"{name}:{row.line}: error: {kind} {record['id']!r} is already in the "
+                                f"ledger with a different {', '.join(diff)}; iqtl never overwrites: edit the "
+                                "ledger by hand"))
+        else:
+            differs = f" (it differs in {', '.join(diff)}; --update reports that as an error)" if diff else ""
+            plan.notes.append((row.line, f"{name}:{row.line}: skipped: {kind} {record['id']!r} is already in the "
+                               f"ledger{differs}"))
+    taken = set(ledger.by_id(kind)) | {r["id"] for _, r in plan.pending if r["id"]}
+    for i, (row, record) in enumerate(plan.pending):
+        if not record["id"]:
+            plan.pending[i] = (row, with_id(kind, record, taken))
+            taken.add(plan.pending[i][1]["id"])
+    return plan

@@ -8,15 +8,44 @@ the whole period it names.  Nothing ever falls back to "today".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from iqtl.core import edtf
-from iqtl.core.model import Actor, Claim, Event, Ledger
+from iqtl.core.model import Claim, Event, Ledger
 
 
 class QueryError(ValueError):
-    """A usage error in a query (exit 2)."""
+    """A filter that cannot be used.  `field` names the Filters field at fault, so that a caller can
+    say which option or argument it came from; the message itself names no command-line flag."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a user asked to see, as given: names rather than ids, dates as text.  The one input of
+    every query; each field is matched by one matcher below.  Repeated values OR, fields AND."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    within: bool = False
+    actors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    about: tuple[str, ...] = ()
+    grep: tuple[str, ...] = ()
+    limit: int | None = None
+    reverse: bool = False
+
+    @property
+    def filters_anything(self) -> bool:
+        """Whether any field would leave a record out (--limit and --reverse only cut and order)."""
+        return replace(self, limit=None, reverse=False) != Filters()
 
 
 # dateutil is imported lazily: it costs start-up time and most lookups give no dates.
@@ -41,17 +70,20 @@ def _dateutil_bounds(text: str) -> tuple[int, int]:
     return edtf.day_bounds(a.year, a.month, a.day)
 
 
-def date_bounds(text: str) -> tuple[int, int]:
+def date_bounds(text: str, field: str = "") -> tuple[int, int]:
     """The inclusive day range a --from/--to value names: '2007' is all of 2007."""
     text = text.strip()
     if not text:
-        raise QueryError("empty date")
+        raise QueryError("empty date", field)
     try:
         parsed = edtf.parse(text)
     except edtf.EDTFError:
-        return _dateutil_bounds(text)
+        try:
+            return _dateutil_bounds(text)
+        except QueryError as exc:
+            raise QueryError(str(exc), field) from None
     if parsed.earliest == edtf.NEG_INF or parsed.latest == edtf.POS_INF:
-        raise QueryError(f"cannot use the open interval {text!r} as a --from/--to date")
+        raise QueryError(f"cannot use the open interval {text!r} as the end of a window", field)
     return parsed.earliest, parsed.latest
 
 
@@ -104,54 +136,46 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
     return ids, spelling
 
 
-def resolve_actors(ledger: Ledger, names: Iterable[str], option: str = "--actor") -> tuple[str, ...]:
+def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") -> tuple[str, ...]:
     """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
     index, _ = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
         found = index.get(name.strip().casefold())
         if not found:
-            from iqtl.checks import did_you_mean
+            from iqtl.core.text import did_you_mean
 
-            raise QueryError(f"{option} {name!r}: no actor has that id, name or alias"
-                             + did_you_mean(name.casefold(), index))
+            raise QueryError(f"{name!r}: no actor has that id, name or alias"
+                             + did_you_mean(name.casefold(), index), field)
         ids.extend(sorted(found))
     return tuple(dict.fromkeys(ids))
 
 
-def build_query(
-    ledger: Ledger,
-    *,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    within: bool = False,
-    actors: Sequence[str] | None = (),
-    tags: Sequence[str] | None = (),
-    places: Sequence[str] | None = (),
-    sources: Sequence[str] | None = (),
-    speakers: Sequence[str] | None = (),
-    about: Sequence[str] | None = (),
-    grep: Sequence[str] | None = (),
-    limit: int | None = None,
-    reverse: bool = False,
-) -> Query:
-    start = date_bounds(date_from)[0] if date_from else None
-    end = date_bounds(date_to)[1] if date_to else None
+def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> Query:
+    """The Query for `filters` (or the same fields given as keywords) against this ledger: dates
+    read, actor names resolved to ids.  Raises QueryError for a value that cannot be used."""
+    f = filters if filters is not None else Filters(**{k: tuple(v or ()) if k in _LISTS else v
+                                                       for k, v in fields.items()})
+    start = date_bounds(f.date_from, "date_from")[0] if f.date_from else None
+    end = date_bounds(f.date_to, "date_to")[1] if f.date_to else None
     if start is not None and end is not None and start > end:
-        raise QueryError(f"--from {date_from!r} is after --to {date_to!r}")
-    if limit is not None and limit < 0:
-        raise QueryError("--limit must be 0 or more")
+        raise QueryError(f"{f.date_from!r} is after the end of the window, {f.date_to!r}", "date_from")
+    if f.limit is not None and f.limit < 0:
+        raise QueryError("must be 0 or more", "limit")
     return Query(
-        start=start, end=end, within=within,
-        actors=resolve_actors(ledger, actors) if actors else (),
-        tags=tuple(t.casefold() for t in tags or ()),
-        places=tuple(p.casefold() for p in places or ()),
-        sources=tuple(sources or ()),
-        speakers=resolve_actors(ledger, speakers, "--speaker") if speakers else (),
-        about=tuple(about or ()),
-        grep=tuple(g.casefold() for g in grep or ()),
-        limit=limit, reverse=reverse,
+        start=start, end=end, within=f.within,
+        actors=resolve_actors(ledger, f.actors) if f.actors else (),
+        tags=tuple(t.casefold() for t in f.tags),
+        places=tuple(p.casefold() for p in f.places),
+        sources=tuple(f.sources),
+        speakers=resolve_actors(ledger, f.speakers, "speakers") if f.speakers else (),
+        about=tuple(f.about),
+        grep=tuple(g.casefold() for g in f.grep),
+        limit=f.limit, reverse=f.reverse,
     )
+
+
+_LISTS = frozenset({"actors", "tags", "places", "sources", "speakers", "about", "grep"})
 
 
 def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) -> bool:
@@ -220,18 +244,3 @@ def select_claims(ledger: Ledger, q: Query, contested: bool = False) -> list[Cla
         if claim_matches(ledger, cl, q) and (not contested or cl.disputes or cl.id in disputed)
     ], q)
 
-
-def claims_about(ledger: Ledger, event_id: str) -> list[Claim]:
-    return [c for c in ledger.claims if event_id in c.about]
-
-
-def disputed_by(ledger: Ledger, claim_id: str) -> list[Claim]:
-    return [c for c in ledger.claims if claim_id in c.disputes]
-
-
-def supported_by(ledger: Ledger, claim_id: str) -> list[Claim]:
-    return [c for c in ledger.claims if claim_id in c.supports]
-
-
-def actor_label(actor: Actor | None, fallback: str) -> str:
-    return actor.name if actor else fallback

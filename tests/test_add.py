@@ -17,12 +17,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from iqtl import ingest
-from iqtl.cli.add import add_app, import_command
-from iqtl.cli.app import IqtlGroup, app
+from iqtl.cli.app import app
 from iqtl.core.schema import is_slug
 from iqtl.ledgerfile import writer
 from iqtl.ledgerfile.loader import load, load_bytes
@@ -35,30 +33,8 @@ ODD = FIXTURES / "add" / "odd.toml"
 # ---------------------------------------------------------------- how the commands are run
 
 
-def registered() -> bool:
-    return any(g.name == "add" for g in app.registered_groups)
-
-
-def _test_app() -> typer.Typer:
-    """The real app once cli.py registers `add` and `import`; until then, one made here."""
-    if registered():
-        return app
-    local = typer.Typer(cls=IqtlGroup, pretty_exceptions_enable=False)
-    local.add_typer(add_app, name="add")
-    local.command("import")(import_command)
-    return local
-
-
-TEST_APP = _test_app()
-
-# Subprocesses run `python -m iqtl`; until cli.py registers the commands, the same app with them added.
-BOOT = ("from iqtl.cli.app import app\n"
-        "from iqtl.cli.add import add_app, import_command\n"
-        "if not any(g.name == 'add' for g in app.registered_groups):\n"
-        "    app.add_typer(add_app, name='add')\n"
-        "    app.command('import')(import_command)\n"
-        "app()\n")
-IQTL = [sys.executable, "-m", "iqtl"] if registered() else [sys.executable, "-c", BOOT]
+TEST_APP = app
+IQTL = [sys.executable, "-m", "iqtl"]
 
 
 def cli(*args: str, input: str | None = None, env: dict | None = None):

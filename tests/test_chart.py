@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-import typer
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
@@ -18,22 +17,7 @@ HOSTILE = FIXTURES / "hostile.toml"
 VIEWS = ("chart", "stats", "export")
 
 
-def views_app() -> typer.Typer:
-    """iqtl.cli.app once it registers the commands; until then, a small app with just them."""
-    from iqtl.cli.app import IqtlGroup, app
-
-    if set(VIEWS) <= {c.name for c in app.registered_commands}:
-        return app
-    from iqtl.cli.views import chart_command, export_command, stats_command
-
-    local = typer.Typer(cls=IqtlGroup, pretty_exceptions_enable=False)
-    local.command("chart")(chart_command)
-    local.command("stats")(stats_command)
-    local.command("export")(export_command)
-    return local
-
-
-APP = views_app()
+from iqtl.cli.app import app as APP  # noqa: E402, N812
 
 
 def run(*args: str):

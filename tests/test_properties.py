@@ -388,10 +388,10 @@ _CELL = st.text(st.sampled_from(list('ab ,;"\t\n\r\'=+-@é\x1b\u202e')) | st.cha
 @settings(max_examples=sized(300, 3000), deadline=None)
 @given(st.lists(st.lists(_CELL, min_size=1, max_size=4), max_size=5), st.sampled_from([",", "\t"]))
 def test_delimited_writer_writes_what_csv_writer_writes(rows, delimiter):
-    """export.write_delimited joins cells itself for speed; with `raw` (no escaping) its bytes must be
+    """formats.delimited.write_delimited joins cells itself for speed; with `raw` (no escaping) its bytes must be
     csv.writer's, and they must read back to the same cells.  (csv leaves a lone CR unquoted in TSV,
     whose lines end in LF; iqtl quotes it, which reads back the same.)"""
-    from iqtl.formats.export import write_delimited
+    from iqtl.formats.delimited import write_delimited
 
     width = max((len(r) for r in rows), default=1)
     columns = [f"c{i}" for i in range(width)]

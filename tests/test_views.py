@@ -365,9 +365,12 @@ def test_only_a_query_without_filters_selects_all():
 
 
 def test_a_run_builds_only_its_command_and_pipes_get_plain_help():
-    """cli._app_for: the process entry point builds the named command alone (the same output as
-    the whole app), root help and unknown names get every command, and help into a pipe is plain."""
-    from iqtl.cli.app import _app_for, app
+    """The process entry point builds the named command alone (the same output as the whole app),
+    root help and unknown names get every command, and help into a pipe is plain."""
+    from iqtl.cli.app import _names_for, app, build_app
+
+    def _app_for(args, tty):
+        return build_app(_names_for(args), rich_help=tty)
 
     def names(lean):
         return [c.name or c.callback.__name__ for c in lean.registered_commands] + [

@@ -1,4 +1,6 @@
-"""Plain records of a ledger: frozen dataclasses, no behaviour beyond lookups."""
+"""Plain records of a ledger: frozen dataclasses, no behaviour beyond lookups and the indexes that
+keep every command linear (claims about an event, who disputes a claim: built once, never scanned
+per record)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from iqtl.core.edtf import EDTF
 from iqtl.core.text import one_line
 
 SCHEMA_VERSION = 1
-KINDS = ("source", "actor", "event", "claim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,28 @@ Record = Source | Actor | Event | Claim
 
 
 @dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of record: everything else (loader, cache, diff, CLI choices, lookups) reads this table."""
+
+    name: str  # the TOML table name, [[event]]
+    table: str  # the Ledger attribute, "events"
+    cls: type
+
+
+# In the order a ledger is read and printed: sources and actors are what events and claims refer to.
+KIND_TABLE: tuple[Kind, ...] = (
+    Kind("source", "sources", Source),
+    Kind("actor", "actors", Actor),
+    Kind("event", "events", Event),
+    Kind("claim", "claims", Claim),
+)
+KINDS = tuple(k.name for k in KIND_TABLE)
+KIND = {k.name: k for k in KIND_TABLE}
+# The order `show` and lookups try when an id is given without its kind.
+LOOKUP_ORDER = ("event", "claim", "source", "actor")
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One finding of the loader or a validation.  line/col are 1-based; 0 when unknown."""
 
@@ -102,7 +125,7 @@ class Ledger:
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, kind: str) -> tuple:
-        return {"source": self.sources, "actor": self.actors, "event": self.events, "claim": self.claims}[kind]
+        return getattr(self, KIND[kind].table)
 
     def by_id(self, kind: str) -> dict[str, Record]:
         """id -> record for one table (first record wins on duplicate ids)."""
@@ -115,3 +138,37 @@ class Ledger:
 
     def get(self, kind: str, id_: str) -> Record | None:
         return self.by_id(kind).get(id_)
+
+    # ------------------------------------------------------------ reverse indexes
+
+    def _reverse(self, name: str, field_name: str) -> dict[str, tuple[Claim, ...]]:
+        """target id -> the claims whose `field_name` names it, in ledger order; built on first use."""
+        if name not in self._index:
+            index: dict[str, list[Claim]] = {}
+            for cl in self.claims:
+                value = getattr(cl, field_name)
+                for target in (value,) if isinstance(value, str) else dict.fromkeys(value):
+                    index.setdefault(target, []).append(cl)
+            self._index[name] = {k: tuple(v) for k, v in index.items()}
+        return self._index[name]
+
+    def claims_about(self, event_id: str) -> tuple[Claim, ...]:
+        return self._reverse("claims_about", "about").get(event_id, ())
+
+    def disputed_by(self, claim_id: str) -> tuple[Claim, ...]:
+        """The claims that dispute `claim_id` (the other direction is the claim's own `disputes`)."""
+        return self._reverse("disputed_by", "disputes").get(claim_id, ())
+
+    def supported_by(self, claim_id: str) -> tuple[Claim, ...]:
+        return self._reverse("supported_by", "supports").get(claim_id, ())
+
+    def claims_from(self, source_id: str) -> tuple[Claim, ...]:
+        return self._reverse("claims_from", "source").get(source_id, ())
+
+    def claims_by(self, actor_id: str) -> tuple[Claim, ...]:
+        return self._reverse("claims_by", "speaker").get(actor_id, ())
+
+    def actor_name(self, actor_id: str) -> str:
+        """An actor's name, or the id itself when no actor has it (a broken reference is still shown)."""
+        actor = self.by_id("actor").get(actor_id)
+        return actor.name if actor else actor_id

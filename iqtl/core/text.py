@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, zero-width and other
 # invisible format characters: anything that could move the cursor, recolour the
@@ -50,3 +51,15 @@ def neutralise_formula(value: str) -> str:
     whose leading quotes come before such a character gets one more quote, so that reading it back
     (ingest.restore_formula) takes exactly one off: `'=1` is written `''=1` and read as `'=1`."""
     return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest option, or ''."""
+    close = suggestions(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def suggestions(word: str, options: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    import difflib  # only when a word is wrong: it is slow to import
+
+    return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)

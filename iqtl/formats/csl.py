@@ -82,3 +82,11 @@ def csl_item(src: Source) -> dict:
 
 def csl_items(sources: list[Source]) -> list[dict]:
     return [csl_item(src) for src in sources]
+
+
+def write(listing, out, options) -> None:
+    from iqtl.formats.jsonfmt import dumps
+    from iqtl.reports.citations import sources_for
+
+    sources = sources_for(listing.ledger, list(listing.records), listing.whole)
+    out.write(dumps(csl_items(sources), indent=2) + "\n")

@@ -20,8 +20,8 @@ from iqtl import __version__
 from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_civil, year_label
 from iqtl.core.model import Claim, Event, Ledger, Source
 from iqtl.core.text import for_terminal, has_unsafe
-from iqtl.query import claims_about, disputed_by, supported_by
-from iqtl.terminal.chart import Axis, make_axis, round_years, year_step
+from iqtl.reports.citations import cited_sources
+from iqtl.reports.timescale import Axis, make_axis, round_years, year_step
 
 AXIS_UNITS = 1000  # the overview axis, in thousandths of its width
 AXIS_GAP = 30  # the width of a break where empty years are left out
@@ -210,9 +210,9 @@ def claim_html(ledger: Ledger, cl: Claim, on_page: set[str], first: bool) -> str
     relations = []
     for mark, cls, word, others in (
         ("✓", "supports", "supports", [(ledger.get("claim", c), c) for c in cl.supports]),
-        ("✓", "supports", "supported by", [(c, c.id) for c in supported_by(ledger, cl.id)]),
+        ("✓", "supports", "supported by", [(c, c.id) for c in ledger.supported_by(cl.id)]),
         ("✗", "disputes", "disputes", [(ledger.get("claim", c), c) for c in cl.disputes]),
-        ("✗", "disputes", "disputed by", [(c, c.id) for c in disputed_by(ledger, cl.id)]),
+        ("✗", "disputes", "disputed by", [(c, c.id) for c in ledger.disputed_by(cl.id)]),
     ):
         for other, other_id in others:
             relations.append(f'<li class="{cls}"><span aria-hidden="true">{mark}</span> {word} '
@@ -268,7 +268,7 @@ def event_html(ledger: Ledger, ev: Event, axis: Axis | None, on_page_events: set
         meta.append(f"<dt>Tags</dt><dd>{', '.join(esc(t) for t in ev.tags)}</dd>")
     if meta:
         parts.append(f'<dl class="meta">{"".join(meta)}</dl>')
-    claims = claims_about(ledger, ev.id)
+    claims = ledger.claims_about(ev.id)
     if claims:
         parts.append(f'<section class="claims" aria-label="Claims about this event">'
                      f'<h4>Claims <span class="count">({len(claims)})</span></h4>')
@@ -415,20 +415,11 @@ a{text-decoration:none}}
 """
 
 
-def cited_sources(ledger: Ledger, events: list[Event]) -> list[Source]:
-    """The sources the events cite, or the claims about them come from, in order of first use."""
-    ids: dict[str, None] = {}
-    for ev in events:
-        ids.update(dict.fromkeys(ev.sources))
-        ids.update(dict.fromkeys(cl.source for cl in claims_about(ledger, ev.id)))
-    return [src for sid in ids if (src := ledger.get("source", sid)) is not None]
-
-
 def write_html(ledger: Ledger, events: list[Event], out: TextIO, title: str = "Timeline") -> None:
     dated = [ev for ev in events if ev.date]
     axis = make_axis(dated, AXIS_UNITS, cut_gaps=True, gap=AXIS_GAP) if dated else None
     on_page_events = {ev.id for ev in events}
-    on_page_claims = {cl.id for ev in events for cl in claims_about(ledger, ev.id)}
+    on_page_claims = {cl.id for ev in events for cl in ledger.claims_about(ev.id)}
     sources = cited_sources(ledger, events)
     years = list(dict.fromkeys(year_label(ev.date) for ev in events))
 
@@ -482,3 +473,7 @@ def write_html(ledger: Ledger, events: list[Event], out: TextIO, title: str = "T
 
 def _year_id(label: str) -> str:
     return "y-" + esc("".join(c if c.isalnum() else "-" for c in label.lower()))
+
+
+def write(listing, out: TextIO, options) -> None:
+    write_html(listing.ledger, list(listing.records), out, title=options.title)

@@ -18,8 +18,8 @@ import html
 
 from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days
 from iqtl.core.model import Event, Ledger
-from iqtl.formats.html import cited_sources, esc, safe_url
-from iqtl.query import claims_about
+from iqtl.formats.html import esc, safe_url
+from iqtl.reports.citations import cited_sources
 
 ERA_MIN_DAYS = 365  # an interval at least this long is also an era
 # JavaScript Dates cover years -271821..275760; beyond that TimelineJS needs its "cosmological" scale.
@@ -61,7 +61,7 @@ def text_field(value: str) -> str:
 
 def _claims_html(ledger: Ledger, ev: Event) -> str:
     items = []
-    for cl in claims_about(ledger, ev.id):
+    for cl in ledger.claims_about(ev.id):
         actor = ledger.get("actor", cl.speaker)
         who = esc(actor.name if actor else cl.speaker)
         text = f"“{esc(cl.text)}”" if cl.kind == "quote" else esc(cl.text)
@@ -125,7 +125,7 @@ def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline") -> tu
     years = [civil_from_days(b)[0] for ev in dated for b in (ev.date.earliest, ev.date.latest)
              if b not in (NEG_INF, POS_INF)]
     span = f"{min(years)}–{max(years)}" if years and min(years) != max(years) else (str(years[0]) if years else "")
-    claims = {cl.id for ev in dated for cl in claims_about(ledger, ev.id)}
+    claims = {cl.id for ev in dated for cl in ledger.claims_about(ev.id)}
     sources = cited_sources(ledger, dated)
     intro = (f"<p>{len(dated)} events{', ' + span if span else ''}; {len(claims)} claims from "
              f"{len(sources)} sources. Dates are shown as the ledger gives them: “(approx.)” and “(uncertain)” "
@@ -140,3 +140,11 @@ def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline") -> tu
     else:
         doc["scale"] = "human"
     return doc, skipped
+
+
+def write(listing, out, options) -> list[str]:
+    from iqtl.formats.jsonfmt import dumps
+
+    doc, skipped = timeline(listing.ledger, list(listing.records), title=options.title)
+    out.write(dumps(doc, indent=2) + "\n")
+    return [f"{len(skipped)} undated events left out: {', '.join(skipped)}"] if skipped else []

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from iqtl.checks import Finding, did_you_mean, error, validate
+from iqtl.checks import Finding, error, validate
 from iqtl.core import edtf
 from iqtl.core.model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
 from iqtl.core.schema import FIELDS, TOP_LEVEL, is_slug
+from iqtl.core.text import did_you_mean
 from iqtl.ledgerfile import cache
 
 ENV_LEDGER = "IQTL_LEDGER"

@@ -196,3 +196,16 @@ def stat(changes: Iterable[Change]) -> dict[str, int]:
 
 
 CHANGE_COLUMNS = ("change", "kind", "id", "field", "old", "new", "detail")
+
+
+def query_for(old: Ledger, new: Ledger, filters) -> Query | None:
+    """One query for both sides, or None when nothing is filtered.  Names are resolved against the
+    new side, else the old (an actor that exists only on the old side).  Raises QueryError."""
+    from iqtl.query import QueryError, build_query
+
+    if not filters.filters_anything:
+        return None
+    try:
+        return build_query(new, filters)
+    except QueryError:
+        return build_query(old, filters)

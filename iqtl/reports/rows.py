@@ -98,3 +98,11 @@ def actor_row(actor: Actor, usage: Usage) -> dict:
 def tag_rows(ledger: Ledger, usage: Usage) -> list[dict]:
     tags = sorted({t for ev in ledger.events for t in ev.tags})
     return [{"tag": t, **usage.counts("tag", t)} for t in tags]
+
+
+def record_rows(ledger: Ledger, records) -> list[tuple[str, dict]]:
+    """(kind, row) for records of any kind, as the listings show them."""
+    usage = Usage(ledger) if any(kind in ("source", "actor") for kind, _ in records) else None
+    makers = {"event": event_row, "claim": lambda r: claim_row(ledger, r),
+              "source": lambda r: source_row(r, usage), "actor": lambda r: actor_row(r, usage)}
+    return [(kind, makers[kind](rec)) for kind, rec in records]

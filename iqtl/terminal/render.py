@@ -15,7 +15,6 @@ from rich.text import Text
 from iqtl.core.edtf import EDTF, year_label
 from iqtl.core.model import Actor, Claim, Event, Ledger, Source
 from iqtl.core.text import for_terminal
-from iqtl.query import claims_about, disputed_by, supported_by
 
 
 def make_console(color: str = "auto", file: TextIO | None = None) -> Console:
@@ -95,11 +94,11 @@ def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False) -
         body.append("\n")
         body.append(T(cl.id, "dim"))
         if contested:
-            for other in [*(ledger.get("claim", d) for d in cl.disputes), *disputed_by(ledger, cl.id)]:
+            for other in [*(ledger.get("claim", d) for d in cl.disputes), *ledger.disputed_by(cl.id)]:
                 if other is None:
                     continue
                 body.append("\n✗ ", style="red")
-                body.append(T(f"{_speaker_name(ledger, other)}: {_quoted(other)}", "red"))
+                body.append(T(f"{ledger.actor_name(other.speaker)}: {_quoted(other)}", "red"))
                 body.append(T(f"  {other.id}", "dim"))
         table.add_row(date_text(cl.date), who, body, T(cl.source))
     return table
@@ -107,11 +106,6 @@ def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False) -
 
 def _quoted(cl: Claim) -> str:
     return f"“{cl.text}”" if cl.kind == "quote" else cl.text
-
-
-def _speaker_name(ledger: Ledger, cl: Claim) -> str:
-    actor = ledger.get("actor", cl.speaker)
-    return actor.name if actor else cl.speaker
 
 
 def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
@@ -161,10 +155,10 @@ def _claim_line(ledger: Ledger, cl: Claim) -> Text:
 def _claim_with_links(ledger: Ledger, cl: Claim) -> Text:
     line = _claim_line(ledger, cl)
     for mark, style, ids in (("✓ supports", "green", cl.supports), ("✗ disputes", "red", cl.disputes),
-                             ("✗ disputed by", "red", [c.id for c in disputed_by(ledger, cl.id)])):
+                             ("✗ disputed by", "red", [c.id for c in ledger.disputed_by(cl.id)])):
         for other_id in ids:
             other = ledger.get("claim", other_id)
-            who = _speaker_name(ledger, other) if other else other_id
+            who = ledger.actor_name(other.speaker) if other else other_id
             line.append(Text(f"\n    {mark} ", style=style))
             line.append(T(f"{who}: {_quoted(other) if other else ''}  [{other_id}]"))
     return line
@@ -198,12 +192,14 @@ def show_event(ledger: Ledger, ev: Event) -> Group:
     _field(grid, "Related", related)
     sources = Text("\n").join(_source_line(s) for s in (ledger.get("source", sid) for sid in ev.sources) if s)
     _field(grid, "Sources", sources if ev.sources else None)
-    claims = claims_about(ledger, ev.id)
+    claims = ledger.claims_about(ev.id)
     # Grouped by the claim's own links: one that disputes (or is disputed) is contested ground,
     # one that only supports others is corroboration, the rest stand alone.
-    disputing = [c for c in claims if c.disputes or disputed_by(ledger, c.id)]
-    supporting = [c for c in claims if c not in disputing and (c.supports or supported_by(ledger, c.id))]
-    other = [c for c in claims if c not in disputing and c not in supporting]
+    disputing = [c for c in claims if c.disputes or ledger.disputed_by(c.id)]
+    contested = {c.id for c in disputing}
+    supporting = [c for c in claims if c.id not in contested and (c.supports or ledger.supported_by(c.id))]
+    grouped = contested | {c.id for c in supporting}
+    other = [c for c in claims if c.id not in grouped]
     for label, group in (("Supporting", supporting), ("Disputing", disputing), ("Claims", other)):
         if group:
             _field(grid, label, Text("\n").join(_claim_with_links(ledger, c) for c in group))
@@ -229,8 +225,8 @@ def show_claim(ledger: Ledger, cl: Claim) -> Group:
     _field(grid, "About", Text("\n").join(T(f"{e.id}: {e.title}") for e in about if e) if cl.about else None)
     links = (("Supports", [ledger.get("claim", c) for c in cl.supports]),
              ("Disputes", [ledger.get("claim", c) for c in cl.disputes]),
-             ("Supported by", supported_by(ledger, cl.id)),
-             ("Disputed by", disputed_by(ledger, cl.id)))
+             ("Supported by", ledger.supported_by(cl.id)),
+             ("Disputed by", ledger.disputed_by(cl.id)))
     for label, group in links:
         group = [c for c in group if c]
         if group:
@@ -250,7 +246,7 @@ def show_source(ledger: Ledger, src: Source) -> Group:
     _field(grid, "Note", src.note)
     events = [e for e in ledger.events if src.id in e.sources]
     _field(grid, "Events", Text("\n").join(T(f"{e.id}: {e.title}") for e in events) if events else None)
-    claims = [c for c in ledger.claims if c.source == src.id]
+    claims = ledger.claims_from(src.id)
     _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
     return Group(grid)
 
@@ -266,7 +262,7 @@ def show_actor(ledger: Ledger, actor: Actor) -> Group:
     events = [e for e in ledger.events if actor.id in e.actors]
     _field(grid, "Events", Text("\n").join(T(f"{e.date.display if e.date else ''}  {e.id}: {e.title}")
                                            for e in events) if events else None)
-    claims = [c for c in ledger.claims if c.speaker == actor.id]
+    claims = ledger.claims_by(actor.id)
     _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
     return Group(grid)
 
@@ -337,3 +333,6 @@ def comparison_view(ledger: Ledger, c) -> Group:
             for x, y in c.contradictions)
         _field(body, "Contradictions", lines)
     return Group(head, Text(""), body)
+
+
+SHOW = {"event": show_event, "claim": show_claim, "source": show_source, "actor": show_actor}

@@ -1,0 +1,245 @@
+"""iqtl add: one event, claim, source or actor from options or prompts, checked with the whole
+ledger, then appended (every existing byte stays) or nothing."""
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from iqtl.cli.errors import ExitCode, fail
+from iqtl.cli.writing import DryRunOpt, IdOpt, LedgerOpt, Session, Text, ledger_to_write, refuse_broken
+from iqtl.core import edtf
+from iqtl.core.model import Ledger
+from iqtl.core.schema import FIELD_BY_NAME
+from iqtl.core.text import did_you_mean, one_line
+
+add_app = typer.Typer(
+    help="Append one event, claim, source or actor.  It is checked with the whole ledger first; the file "
+    "only grows (every existing byte stays).  Prints the new id.",
+    no_args_is_help=True,
+)
+
+
+# The choices live in the schema; the CLI only presents them.
+ClaimKind = StrEnum("ClaimKind", [(c, c) for c in FIELD_BY_NAME["claim"]["kind"].choices])
+ActorKind = StrEnum("ActorKind", [(c, c) for c in FIELD_BY_NAME["actor"]["kind"].choices])
+
+
+# ---------------------------------------------------------------- prompts
+
+
+@dataclass(frozen=True)
+class Ask:
+    field: str
+    option: str
+    label: str
+    check: Callable[[Ledger, str], object]  # the value to store, or typer.BadParameter
+
+
+def _text(_: Ledger, value: str) -> str:
+    if not value.strip():
+        raise typer.BadParameter("cannot be empty")
+    return value
+
+
+def _date(_: Ledger, value: str) -> str:
+    try:
+        edtf.parse(value)
+    except edtf.EDTFError as exc:
+        raise typer.BadParameter(exc.message) from None
+    return value
+
+
+def _sources(ledger: Ledger, value: str) -> list[str]:
+    from iqtl import ingest
+
+    ids = ingest.split_list(value)
+    if not ids:
+        raise typer.BadParameter("give at least one source id")
+    for sid in ids:
+        _source(ledger, sid)
+    return ids
+
+
+def _source(ledger: Ledger, value: str) -> str:
+    sid = value.strip()
+    if ledger.get("source", sid) is None:
+        known = [s.id for s in ledger.sources]
+        raise typer.BadParameter(f"no source has the id {sid!r}" + did_you_mean(sid, known)
+                                 + " ('iqtl sources' lists them; 'iqtl add source' adds one)")
+    return sid
+
+
+def _speaker(ledger: Ledger, value: str) -> str:
+    from iqtl import ingest
+
+    try:
+        return ingest.resolve_actor(ledger, value, "speaker")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+DATE = Ask("date", "--date", "Date (EDTF: 2007, 2007-08~, 2007-08-29, 1980/1988)", _date)
+ASKS = {
+    "event": (DATE, Ask("title", "--title", "Title", _text), Ask("summary", "--summary", "Summary", _text),
+              Ask("sources", "--source", "Source ids (separate with ';')", _sources)),
+    "claim": (Ask("text", "--text", "Text (as printed)", _text),
+              Ask("speaker", "--speaker", "Speaker (actor id, name or alias)", _speaker),
+              Ask("source", "--source", "Source id", _source)),
+    "source": (Ask("title", "--title", "Title", _text), Ask("publisher", "--publisher", "Publisher", _text), DATE),
+    "actor": (Ask("name", "--name", "Name", _text),),
+}
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def fill_missing(kind: str, values: dict, path: Path) -> None:
+    """Ask for missing required fields on a terminal; without one, name them and stop (exit 2)."""
+    missing = [ask for ask in ASKS[kind] if not values.get(ask.field)]
+    if not missing:
+        return
+    if not _interactive():
+        options = ", ".join(ask.option for ask in missing)
+        fail(f"missing required {options}: give them, or run on a terminal to be asked "
+              f"(try 'iqtl add {kind} --help')", ExitCode.USAGE)
+    # Answers are checked against the ledger as it is now; the write checks again under the lock.
+    from iqtl.ledgerfile.loader import load
+
+    result = load(path)
+    if result.errors:
+        refuse_broken(result.errors, path)
+    for ask in missing:
+        values[ask.field] = typer.prompt(ask.label, value_proc=lambda v, a=ask: a.check(result.ledger, v))
+
+
+# ---------------------------------------------------------------- add
+
+
+def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool) -> None:
+    from iqtl import ingest
+
+    path = ledger_to_write(ledger)
+    fill_missing(kind, values, path)
+    session = Session(path, dry_run)
+    with session as app:
+        unresolved = ingest.resolve_names(kind, values, app.ledger)
+        record = ingest.make_record(kind, {**values, "id": record_id or ""})
+        record = ingest.with_id(kind, record, set(app.ledger.by_id(kind)))
+        plan = app.plan([(kind, record)])
+        errors = [message for _, _, message in unresolved]
+        errors += [f.problem.message for f in plan.errors
+                   if not ingest.echoes(f.problem.message, f.problem.code, unresolved)]
+        if errors:
+            for message in errors:
+                typer.echo(one_line(f"iqtl: error: {message}"), err=True)
+            fail(f"the {kind} was not added (nothing written)")
+        for finding in plan.warnings:
+            typer.echo(one_line(f"iqtl: warning: {finding.problem.message}"), err=True)
+        if dry_run:
+            typer.echo(plan.block, nl=False)
+            return
+        session.commit(plan)
+    typer.echo(record["id"])
+
+
+@add_app.command("event")
+def add_event(
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help="EDTF date: 2007-08~, 2007-08-29, "
+                                                "1980/1988.", show_default=False)] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="What happened, in a line.",
+                                                 show_default=False)] = None,
+    summary: Annotated[Optional[str], typer.Option("--summary", help="What happened, in a sentence or three.",
+                                                   show_default=False)] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Source id. Repeat for more.",
+                                                        show_default=False)] = None,
+    actor: Annotated[Optional[list[str]], typer.Option("--actor", "-a", help="Actor id, name or alias (stored "
+                                                       "as the id). Repeat for more.", show_default=False)] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag. Repeat for more.",
+                                                     show_default=False)] = None,
+    place: Annotated[Optional[list[str]], typer.Option("--place", "-p", help="Place. Repeat for more.",
+                                                       show_default=False)] = None,
+    related: Annotated[Optional[list[str]], typer.Option("--related", help="Related event id. Repeat for more.",
+                                                         show_default=False)] = None,
+    date_note: Annotated[Optional[str], typer.Option("--date-note", help="How the date was read, in the "
+                                                     "source's words.", show_default=False)] = None,
+    record_id: IdOpt = None,
+    ledger: LedgerOpt = None,
+    dry_run: DryRunOpt = False,
+):
+    """Append an event: required --date, --title, --summary and at least one --source."""
+    add_record("event", {"date": date, "title": title, "summary": summary, "sources": source, "actors": actor,
+                         "tags": tag, "places": place, "related": related, "date_note": date_note},
+               record_id, ledger, dry_run)
+
+
+@add_app.command("claim")
+def add_claim(
+    text: Annotated[Optional[str], typer.Option("--text", help="What was said, exactly as printed.",
+                                                show_default=False)] = None,
+    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Actor id, name or alias (stored as the id).",
+                                                   show_default=False)] = None,
+    source: Annotated[Optional[str], typer.Option("--source", "-s", help="Source id.", show_default=False)] = None,
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help="EDTF date the claim was made, when not its "
+                                                "source's.", show_default=False)] = None,
+    date_note: Annotated[Optional[str], typer.Option("--date-note", show_default=False)] = None,
+    kind: Annotated[Optional[ClaimKind], typer.Option("--kind", help="Default: quote.", show_default=False)] = None,
+    about: Annotated[Optional[list[str]], typer.Option("--about", help="Event id. Repeat for more.",
+                                                       show_default=False)] = None,
+    supports: Annotated[Optional[list[str]], typer.Option("--supports", help="Claim id. Repeat for more.",
+                                                          show_default=False)] = None,
+    disputes: Annotated[Optional[list[str]], typer.Option("--disputes", help="Claim id. Repeat for more.",
+                                                          show_default=False)] = None,
+    note: Text = None,
+    record_id: IdOpt = None,
+    ledger: LedgerOpt = None,
+    dry_run: DryRunOpt = False,
+):
+    """Append a claim: required --text, --speaker and --source."""
+    add_record("claim", {"text": text, "speaker": speaker, "source": source, "date": date, "date_note": date_note,
+                         "kind": kind.value if kind else None, "about": about, "supports": supports,
+                         "disputes": disputes, "note": note}, record_id, ledger, dry_run)
+
+
+@add_app.command("source")
+def add_source(
+    title: Text = None,
+    publisher: Text = None,
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help="EDTF date of publication.",
+                                                show_default=False)] = None,
+    author: Text = None,
+    url: Text = None,
+    source_type: Annotated[Optional[str], typer.Option("--type", help="article, report, book…",
+                                                       show_default=False)] = None,
+    note: Text = None,
+    record_id: IdOpt = None,
+    ledger: LedgerOpt = None,
+    dry_run: DryRunOpt = False,
+):
+    """Append a source: required --title, --publisher and --date."""
+    add_record("source", {"title": title, "publisher": publisher, "date": date, "author": author, "url": url,
+                          "type": source_type, "note": note}, record_id, ledger, dry_run)
+
+
+@add_app.command("actor")
+def add_actor(
+    name: Text = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name. Repeat for more.",
+                                                       show_default=False)] = None,
+    kind: Annotated[Optional[ActorKind], typer.Option("--kind", show_default=False)] = None,
+    role: Text = None,
+    note: Text = None,
+    record_id: IdOpt = None,
+    ledger: LedgerOpt = None,
+    dry_run: DryRunOpt = False,
+):
+    """Append an actor: required --name."""
+    add_record("actor", {"name": name, "aliases": alias, "kind": kind.value if kind else None, "role": role,
+                         "note": note}, record_id, ledger, dry_run)
+
+

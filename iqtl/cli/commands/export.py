@@ -1,0 +1,46 @@
+"""iqtl export: the selected events as a document (a web page, TimelineJS, CSL-JSON, or the rows of list)."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from iqtl.cli.options import BomOpt, LedgerOpt, RawOpt, make_query, with_filters
+from iqtl.cli.output import document, open_ledger
+from iqtl.formats import FORMATS, Options, export_formats
+from iqtl.query import Filters
+
+ExportFormat = StrEnum("ExportFormat", [(n, n) for n in export_formats()])
+EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
+                 "limit", "reverse")
+
+
+@with_filters(*EVENT_FILTERS)
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Argument(
+        metavar="FORMAT", help="; ".join(f"{n}: {FORMATS[n].help}" for n in export_formats()) + ".",
+        case_sensitive=False)],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write to FILE (replaced at once, never half-written). Default: stdout.",
+        dir_okay=False, show_default=False)] = None,
+    ledger: LedgerOpt = None,
+    title: Annotated[str, typer.Option("--title", help="html, timelinejs, md: the page or document title.")]
+    = "Timeline",
+    bom: BomOpt = False,
+    raw: RawOpt = False,
+    *,
+    filters: Filters,
+):
+    """Write the selected events in another format: a web page, TimelineJS, the sources as CSL-JSON
+    (for Zotero), or the rows of `list`.  Every filter applies.
+
+    Example: iqtl export html -o timeline.html --title "US–Iran–Iraq relations\""""
+    from iqtl.query import select_events
+    from iqtl.reports import listing
+
+    led = open_ledger(ledger)
+    q = make_query(led, filters)
+    events = select_events(led, q)
+    whole = q.selects_all and q.limit is None
+    document(fmt.value, listing.events(led, events, whole=whole), output, Options(title=title, bom=bom, raw=raw))

@@ -1,0 +1,87 @@
+"""iqtl list and iqtl claims: the timeline of events, and the attributed claims."""
+
+from typing import Annotated
+
+import typer
+
+from iqtl.cli.options import (
+    BomOpt,
+    Color,
+    ColorOpt,
+    FormatOpt,
+    LedgerOpt,
+    RawOpt,
+    make_query,
+    resolve_format,
+    with_filters,
+)
+from iqtl.cli.output import emit, open_ledger
+from iqtl.formats import Options
+from iqtl.query import Filters
+
+EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
+                 "limit", "reverse")
+
+
+@with_filters(*EVENT_FILTERS)
+def list_events(
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    color: ColorOpt = Color.auto,
+    bom: BomOpt = False,
+    raw: RawOpt = False,
+    *,
+    filters: Filters,
+):
+    """The timeline of events, oldest first.
+
+    Repeating a filter ORs its values; different filters AND.
+
+    Example: iqtl list --from 2007 --to 2007 --actor "Mahdi Army" --limit 4"""
+    from iqtl.query import select_events
+    from iqtl.reports import listing
+
+    led = open_ledger(ledger)
+    q = make_query(led, filters)
+    events = select_events(led, q)
+
+    def table():
+        from iqtl.terminal.render import events_table
+
+        return events_table(led, events)
+
+    emit(resolve_format(fmt), listing.events(led, events, whole=q.selects_all), color=color, table=table,
+         options=Options(bom=bom, raw=raw), empty="no events match")
+
+
+@with_filters()
+def claims(
+    ledger: LedgerOpt = None,
+    contested: Annotated[bool, typer.Option("--contested", help="Only claims that dispute or are disputed, "
+                                            "each with what it contradicts.")] = False,
+    fmt: FormatOpt = None,
+    color: ColorOpt = Color.auto,
+    bom: BomOpt = False,
+    raw: RawOpt = False,
+    *,
+    filters: Filters,
+):
+    """Attributed claims: date, speaker, the quote, the source.
+
+    Repeating a filter ORs its values; different filters AND.
+
+    Example: iqtl claims --speaker "Colin Kahl\""""
+    from iqtl.query import select_claims
+    from iqtl.reports import listing
+
+    led = open_ledger(ledger)
+    q = make_query(led, filters)
+    selected = select_claims(led, q, contested=contested)
+
+    def table():
+        from iqtl.terminal.render import claims_table
+
+        return claims_table(led, selected, contested=contested)
+
+    emit(resolve_format(fmt), listing.claims(led, selected), color=color, table=table,
+         options=Options(bom=bom, raw=raw), empty="no claims match")

@@ -1,0 +1,153 @@
+"""Options shared by the commands, written once: the ledger, output format and colour, and the
+filter bundle that turns a command's filter options into one `Filters` value."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from iqtl.core.model import LOOKUP_ORDER, Ledger
+from iqtl.formats import FORMATS, listing_formats
+from iqtl.query import Filters, Query, QueryError, build_query
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+# The --format choices come from the formats registry; `table` is the terminal's own view.
+ListingFormat = StrEnum("ListingFormat", [(n, n) for n in ("table", *listing_formats())])
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _ledger_for_completion(ctx: typer.Context) -> Ledger | None:
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+
+    try:
+        path = find_ledger(ctx.params.get("ledger"))
+    except LedgerNotFoundError:
+        return None
+    return load(path).ledger
+
+
+def complete(kind: str):
+    """Candidates from the ledger: ids of a kind, every id ("any"), or the tags in use."""
+
+    def candidates(ctx: typer.Context, incomplete: str):
+        ledger = _ledger_for_completion(ctx)
+        if ledger is None:
+            return []
+        if kind == "tag":
+            values = sorted({t for e in ledger.events for t in e.tags})
+        elif kind == "any":
+            values = [r.id for k in LOOKUP_ORDER for r in ledger.table(k)]
+        else:
+            values = [r.id for r in ledger.table(kind)]
+        return [v for v in values if v.startswith(incomplete)]
+
+    return candidates
+
+
+# ---------------------------------------------------------------- shared options
+
+LedgerOpt = Annotated[Optional[Path], typer.Option(
+    "--ledger", "-L", help="Ledger file. Default: $IQTL_LEDGER, else ./data/events.toml, else the bundled one.",
+    show_default=False, dir_okay=True)]
+FormatOpt = Annotated[Optional[ListingFormat], typer.Option(
+    "--format", "-F", help="Output format: table (a terminal's default), "
+    + ", ".join(f"{n} ({FORMATS[n].help})" for n in listing_formats()) + ". In a pipe the default is plain.",
+    show_default=False)]
+ColorOpt = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal, and not NO_COLOR), always or "
+                                         "never.")]
+BomOpt = Annotated[bool, typer.Option("--bom", help="CSV/TSV: start with a UTF-8 byte-order mark (for Excel).")]
+RawOpt = Annotated[bool, typer.Option("--raw", help="CSV/TSV: do not neutralise cells that look like formulas.")]
+GrepOpt = Annotated[Optional[list[str]], typer.Option(
+    "--grep", "-g", help="Text in title, summary, quote or notes, any case. Repeat to OR.", show_default=False)]
+
+# The filter options, by the Filters field each fills.  A command takes the ones it names.
+FILTER_OPTIONS: dict[str, tuple[object, object]] = {
+    "date_from": (Annotated[Optional[str], typer.Option(
+        "--from", help="Only what overlaps this date onwards: EDTF (2007, 2007-08) or text ('Aug 2007'); "
+        "a partial date means its whole period.", show_default=False)], None),
+    "date_to": (Annotated[Optional[str], typer.Option(
+        "--to", help="Only what overlaps up to this date, inclusive: --to 2007 ends on 31 Dec 2007.",
+        show_default=False)], None),
+    "within": (Annotated[bool, typer.Option("--within", help="Dates must lie wholly inside --from/--to, "
+                                            "not just overlap.")], False),
+    "actors": (Annotated[Optional[list[str]], typer.Option(
+        "--actor", "-a", help="Actor id, name or alias, any case. Repeat to OR.", autocompletion=complete("actor"),
+        show_default=False)], None),
+    "speakers": (Annotated[Optional[list[str]], typer.Option(
+        "--speaker", help="Claims by this actor (id, name or alias); for events, those it made claims about. "
+        "Repeat to OR.", autocompletion=complete("actor"), show_default=False)], None),
+    "about": (Annotated[Optional[list[str]], typer.Option(
+        "--about", help="Claims about this event id. Repeat to OR.", autocompletion=complete("event"),
+        show_default=False)], None),
+    "tags": (Annotated[Optional[list[str]], typer.Option(
+        "--tag", "-t", help="Tag. Repeat to OR.", autocompletion=complete("tag"), show_default=False)], None),
+    "places": (Annotated[Optional[list[str]], typer.Option(
+        "--place", "-p", help="Place, any case. Repeat to OR.", show_default=False)], None),
+    "sources": (Annotated[Optional[list[str]], typer.Option(
+        "--source", "-s", help="Source id. Repeat to OR.", autocompletion=complete("source"),
+        show_default=False)], None),
+    "grep": (GrepOpt, None),
+    "limit": (Annotated[Optional[int], typer.Option("--limit", "-n", help="At most N records.",
+                                                    show_default=False)], None),
+    "reverse": (Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")], False),
+}
+# The flag each Filters field is given by, for messages about a value.
+FLAG = {"date_from": "--from", "date_to": "--to", "within": "--within", "actors": "--actor",
+        "speakers": "--speaker", "about": "--about", "tags": "--tag", "places": "--place", "sources": "--source",
+        "grep": "--grep", "limit": "--limit", "reverse": "--reverse"}
+EVERY_FILTER = tuple(FILTER_OPTIONS)
+
+
+def with_filters(*fields: str):
+    """Give a command the filter options of `fields` (default: all); it receives them as one
+    `filters: Filters` argument.  As sqlite-utils' shared option decorators: a new filter is one
+    Filters field, one entry above and one matcher in iqtl.query, and every command has it."""
+    chosen = fields or EVERY_FILTER
+
+    def decorate(command):
+        signature = inspect.signature(command)
+        own = [p for p in signature.parameters.values() if p.name != "filters"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=FILTER_OPTIONS[name][1],
+                                   annotation=FILTER_OPTIONS[name][0]) for name in chosen]
+
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            given = {name: kwargs.pop(name) for name in chosen}
+            filters = Filters(**{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()
+                                 if v is not None})
+            return command(*args, filters=filters, **kwargs)
+
+        del run.__wrapped__  # Typer must see the new signature, not the command's own
+        run.__signature__ = signature.replace(parameters=own + added)
+        run.__annotations__ = {p.name: p.annotation for p in own + added}
+        return run
+
+    return decorate
+
+
+def make_query(ledger: Ledger, filters: Filters) -> Query:
+    try:
+        return build_query(ledger, filters)
+    except QueryError as exc:
+        flag = FLAG.get(exc.field, "")
+        raise typer.BadParameter(f"{flag} {exc}" if flag else str(exc)) from None
+
+
+def resolve_format(fmt: Enum | str | None) -> str:
+    if isinstance(fmt, Enum):
+        return fmt.value
+    return fmt or ("table" if sys.stdout.isatty() else "plain")
