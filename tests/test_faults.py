@@ -47,6 +47,8 @@ from .hardening import (  # noqa: F401 - bounded and private_cache are autouse f
 )
 from .test_add import _without_root_powers
 
+pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
+
 EVENT = ("add", "event", "--date", "2007-08~", "--title", "Sadr declares a cease-fire", "--summary",
          "Within days of the Karbala battle.", "--source", "paper-a", "--actor", "sadr")
 COLUMNS = ("id", "date", "title", "summary", "sources", "actors", "places", "tags")
@@ -97,7 +99,9 @@ def test_sigkill_during_import_leaves_the_old_file_or_the_new_one(tmp_path):
     """Kill `iqtl import` (50 rows) at random moments, through a symlink to a 0640 ledger: after
     every kill the ledger is byte for byte the old one, or the old one and all 50 rows (never some),
     reads without error, is still 0640 and still behind its symlink."""
-    loops = sized(30, 300, "IQTL_KILL_LOOPS")
+    loops = sized(0, 300, "IQTL_KILL_LOOPS")
+    if not loops:
+        pytest.skip("random kills run in the long setting; tests/test_crash_points.py covers each step")
     real = tmp_path / "real"
     real.mkdir()
     target = big_ledger(real / "events.toml")

@@ -47,6 +47,8 @@ from .hardening import (  # noqa: F401 - bounded and private_cache are autouse f
     tally,
 )
 
+pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
+
 HOSTILE = FIXTURES / "hostile"
 MINI_BYTES = MINI.read_bytes()
 MINI_TEXT = MINI_BYTES.decode("utf-8")

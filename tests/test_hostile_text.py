@@ -27,6 +27,8 @@ from iqtl.reports.rows import STRUCTURED
 from .hardening import bounded, cli, private_cache, tally  # noqa: F401 - autouse fixtures
 from .test_exports import Page, check_links_intact, check_self_contained
 
+pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
+
 TERMINAL = ("[bold red]M[/]", "[link=http://evil.example]click[/link]", ":smile:", "\x1b[31mred\x1b[0m", "\x1b[2J",
             "\x1b[1A", "\x1b]8;;http://evil.example\x1b\\osc link\x1b]8;;\x1b\\", "\x1b]0;pwned\x07",
             "\x9b31m", "\x9d0;c1 title\x9c", "\u202eevil\u202c", "\u2066iso\u2069", "\u061c", "z\u200bw\u200d",

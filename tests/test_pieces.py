@@ -18,6 +18,8 @@ from .conftest import BROKEN, FIXTURES, MINI, SEED
 from .hardening import sized
 from .test_properties import ledgers, toml
 
+pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
+
 FILES = [SEED, MINI, FIXTURES / "hostile.toml", *sorted(BROKEN.glob("*.toml"))]
 # Files the piecewise parse must decline: the whole file's parse reads them (and places their errors).
 NOT_PLAIN = {"empty.toml", "latin1.toml", "not-an-array.toml", "toml-syntax.toml", "unknown-table.toml",

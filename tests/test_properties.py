@@ -40,6 +40,8 @@ from iqtl.reports.rows import LIST_SEPARATOR, STRUCTURED
 from .hardening import LONG, bounded, cli, private_cache, sized, tally  # noqa: F401 - autouse fixtures
 from .test_edtf import level1_dates
 
+pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
+
 KINDS = ("source", "actor", "event", "claim")
 EXPORT = {"source": "sources", "actor": "actors", "event": "list", "claim": "claims"}
 
