@@ -156,21 +156,21 @@ def test_compare_2008_and_2010_articles_on_the_seed_ledger():
     assert result.exit_code == 1  # each reports what the other does not
     rows = json.loads(result.stdout)
     both = {r["id"] for r in rows if r["section"] == "both"}
-    assert {"2003-us-invasion-of-iraq", "iran-leverage-over-iraq"} <= both
+    assert {"2003-us-invasion-of-iraq"} <= both
     only_2008 = {r["id"] for r in rows if r["section"] == "only" and r["source"] == "nation-2008"}
     only_2010 = {r["id"] for r in rows if r["section"] == "only" and r["source"] == "incoherence-2010"}
     assert {"surge", "2007-08-sadr-ceasefire", "2007-01-bush-announces-surge"} <= only_2008
     assert {"2009-10-01-geneva-talks", "2010-03-07-iraq-election"} <= only_2010
     assert not both & (only_2008 | only_2010)
-    leverage_claims = {r["id"] for r in rows if r["section"] == "claim" and r["related"] == "iran-leverage-over-iraq"}
-    assert "c-iraqi-official-understanding-with-iran" in leverage_claims
+    invasion_claims = {r["id"] for r in rows if r["section"] == "claim" and r["related"] == "2003-us-invasion-of-iraq"}
+    assert "c-freeman-political-occupation" in invasion_claims
 
 
 def test_compare_table_names_the_period_both_cover():
     out = run("compare", "nation-2008", "incoherence-2010", "--ledger", str(SEED), "--format", "table",
               "--color", "never").stdout
-    assert "Both cover" in out and "2003-01-01 to 2010-03-31" in out  # the surge years lie inside
-    assert "Iran uses its influence in Iraq as leverage" in out
+    assert "Both cover" in out and "2003-01-01 to 2008-12-31" in out  # the surge years lie inside
+    assert "US invasion of Iraq" in out
 
 
 def test_compare_unknown_source_is_a_usage_error():

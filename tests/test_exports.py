@@ -379,22 +379,22 @@ def test_html_of_the_seed_ledger():
     assert {"name": "viewport", "content": "width=device-width, initial-scale=1"} in page.find("meta")
     # Every event, in the order of `iqtl list`, each an <article> with its title as heading.
     ids = list_ids()
-    assert page.articles == ["ev-" + i for i in ids] and len(ids) == 88
+    assert page.articles == ["ev-" + i for i in ids] and len(ids) == 91
     assert page.text_of["ev-surge-h"] == "The US troop surge"
     # Semantic HTML: one <main>, headings, <time datetime>, quotes in <blockquote>.
     assert len(page.find("main")) == 1 and len(page.find("h1")) == 1
-    assert len(page.find("h2")) >= 10 and len(page.find("h3")) == 88
+    assert len(page.find("h2")) >= 10 and len(page.find("h3")) == 91
     times = [a["datetime"] for a in page.find("time")]
     assert times and all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t) for t in times)
     assert '<time datetime="1980">1980</time> – <time datetime="1988">1988</time>' in text
     assert '<time datetime="2007-08">Aug 2007 (approx.)</time> <span class="badge">approximate</span>' in text
     assert len(page.find("blockquote")) >= 80
     claims = {a["id"] for a in page.find("figure") if a.get("id", "").startswith("cl-")}
-    assert len(claims) == 106  # every claim of the seed is about some event
+    assert len(claims) == 120  # every claim of the seed is about some event
     assert "✗</span> disputes" in text and "✓</span> supports" in text
     # Sources as links within the page; periods drawn as bars; approximate dates marked.
-    assert sum(1 for h in page.hrefs() if h.startswith("#src-")) >= 88
-    assert len(re.findall(r'class="bar[ "]', text)) == 88 + 88 + 2  # a track per event, the overview, the legend
+    assert sum(1 for h in page.hrefs() if h.startswith("#src-")) >= 91
+    assert len(re.findall(r'class="bar[ "]', text)) == 91 + 91 + 2  # a track per event, the overview, the legend
     assert 'class="bar fz-s' in text
     assert 'class="event point fuzzy"' in text
     assert "@media print" in text and "@media (max-width:40rem)" in text and ":focus-visible" in text
