@@ -191,6 +191,10 @@ class Verbatim:
     text: str  # the archive's words
     words: int
     whole_sentence: bool
+    # Inside quotation marks in the archive: the article quotes these words, so the claim
+    # is a quote. Outside them the ledger is copying the article's own reported speech,
+    # which is what a paraphrase is allowed to do.
+    quoted: bool = False
 
 
 def sha256_hex(data: bytes) -> str:
@@ -908,6 +912,14 @@ def quote_context(archive: str | Archive, where: QuoteMatch | Span) -> QuoteCont
 # ---------------------------------------------------------------------------
 
 
+def _inside_quotes(text: str, span: Span) -> bool:
+    """Whether span opens inside a quotation of its paragraph (curly marks counted, straight ones paired)."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    before = text[line_start : span.start]
+    depth = before.count("\u201c") - before.count("\u201d")
+    return depth > 0 or before.count('"') % 2 == 1
+
+
 def paraphrase_hints(
     archive: str | Archive, paraphrase: str, *, min_words: int = 8, min_sentence_words: int = 4
 ) -> tuple[Verbatim, ...]:
@@ -951,5 +963,5 @@ def paraphrase_hints(
             whole = whole_sentence(p, p + n)
             if n >= min_words or whole:
                 span = Span(aspans[p].start, aspans[p + n - 1].end)
-                out.append(Verbatim(span, span.of(arch.text), n, whole))
+                out.append(Verbatim(span, span.of(arch.text), n, whole, _inside_quotes(arch.text, span)))
     return tuple(sorted(set(out), key=lambda v: (-v.words, v.span.start)))
