@@ -107,7 +107,7 @@ class Closest:
     span: Span
     text: str
     similarity: float  # 0–1, difflib ratio of the normalised strings
-    part: int = 0  # which part of a joined quote this is the nearest passage for
+    part: int | None = None  # which part of a joined quote it is nearest to; None: the whole quote
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,11 @@ def _normalise(text: str) -> _Normalised:
     # Tokens are [normalised string, original start, original end]. A whitespace run is
     # one " " token; spaces beside a dash and invisible characters are folded into a
     # neighbouring token, so "a — b" and "a—b" compare equal and the difference is named.
-    toks: list[list] = []
+    # Parallel lists, not a list per token: a million small lists are tracked by the
+    # garbage collector, whose full passes made this step grow faster than the text.
+    t_str: list[str] = []
+    t_start: list[int] = []
+    t_end: list[int] = []
     n = len(text)
     i = 0
     while i < n:
@@ -259,10 +263,12 @@ def _normalise(text: str) -> _Normalised:
                 j += 1
             cluster = text[i:j]
             if cluster in _INVISIBLE:
-                if toks:
-                    toks[-1][2] = j
+                if t_str:
+                    t_end[-1] = j
                 else:
-                    toks.append(["", i, j])
+                    t_str.append("")
+                    t_start.append(i)
+                    t_end.append(j)
                 i = j
                 continue
             if _is_space(ch) and j == i + 1:
@@ -272,30 +278,28 @@ def _normalise(text: str) -> _Normalised:
                 if folded.isspace():
                     folded = " "
         if folded == " ":
-            if toks and toks[-1][0] in (" ", "-"):
-                toks[-1][2] = j
+            if t_str and t_str[-1] in (" ", "-"):
+                t_end[-1] = j
             else:
-                toks.append([" ", i, j])
-        elif folded == "-" and toks and toks[-1][0] == " ":
-            toks[-1][0] = "-"
-            toks[-1][2] = j
+                t_str.append(" ")
+                t_start.append(i)
+                t_end.append(j)
+        elif folded == "-" and t_str and t_str[-1] == " ":
+            t_str[-1] = "-"
+            t_end[-1] = j
         else:
-            toks.append([folded, i, j])
+            t_str.append(folded)
+            t_start.append(i)
+            t_end.append(j)
         i = j
-    parts: list[str] = []
     tok: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
     nends: list[int] = []
     pos = 0
-    for k, (s, a, b) in enumerate(toks):
-        parts.append(s)
+    for k, s in enumerate(t_str):
         tok.extend([k] * len(s))
         pos += len(s)
-        starts.append(a)
-        ends.append(b)
         nends.append(pos)
-    return _Normalised("".join(parts), tok, starts, ends, nends)
+    return _Normalised("".join(t_str), tok, t_start, t_end, nends)
 
 
 def normalise(text: str) -> str:
@@ -362,15 +366,18 @@ class Archive:
         return _normalise(self.text)
 
     @cached_property
-    def words(self) -> tuple[list[str], list[Span]]:
-        """Lower-cased normalised words and their spans in the original text."""
+    def words(self) -> tuple[list[str], list[int], list[int]]:
+        """Lower-cased normalised words, their starts and their ends in the original text."""
         nm = self.norm
+        tok, t_start, t_end = nm.tok, nm.tok_start, nm.tok_end
         words: list[str] = []
-        spans: list[Span] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for m in _WORD.finditer(nm.text):
             words.append(m.group().lower())
-            spans.append(nm.to_original(m.start(), m.end()))
-        return words, spans
+            starts.append(t_start[tok[m.start()]])
+            ends.append(t_end[tok[m.end() - 1]])
+        return words, starts, ends
 
     @cached_property
     def word_index(self) -> dict[str, list[int]]:
@@ -696,7 +703,7 @@ def _closest(arch: Archive, target: str, which: int | None) -> Closest | None:
     votes = _anchor_votes(arch, qwords)
     if not votes:
         return None
-    awords, aspans = arch.words
+    awords, astarts, aends = arch.words
     m = len(qwords)
     slack = max(3, m // 3)
     chosen: list[int] = []
@@ -712,8 +719,8 @@ def _closest(arch: Archive, target: str, which: int | None) -> Closest | None:
         w1 = min(len(awords), offset + m + slack) - 1
         if w1 < w0:
             continue
-        base = aspans[w0].start
-        window = arch.text[base : aspans[w1].end]
+        base = astarts[w0]
+        window = arch.text[base : aends[w1]]
         wn = _normalise(window)
         sm = difflib.SequenceMatcher(None, wn.text, want, autojunk=False)
         blocks = [b for b in sm.get_matching_blocks() if b.size]
@@ -846,11 +853,17 @@ _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
 
 
+_NEXT_WORD = re.compile(r"\s*[\"'“‘«(\[]*(\w*)")
+
+
 def _ends_sentence(line: str, m: re.Match) -> bool:
-    rest = line[m.end() :].lstrip()
-    if not rest:
+    # Indices, not slices of the rest of the line: a long line would make slicing quadratic.
+    nxt_at = m.end()
+    while nxt_at < len(line) and line[nxt_at].isspace():
+        nxt_at += 1
+    if nxt_at == len(line):
         return True
-    nxt = rest[0]
+    nxt = line[nxt_at]
     if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
         return False
     if line[m.start()] != "." or m.end() - m.start() > 1:
@@ -862,8 +875,7 @@ def _ends_sentence(line: str, m: re.Match) -> bool:
     if word.lower() in _ABBREVIATIONS:
         return False
     if _INITIALISM.fullmatch(word):
-        following = re.match(r"[\"'“‘«(\[]*(\w+)", rest)
-        return bool(following) and following.group(1).lower() in _STARTERS
+        return _NEXT_WORD.match(line, m.end()).group(1).lower() in _STARTERS
     return True
 
 
@@ -930,17 +942,16 @@ def paraphrase_hints(
     probably be a quote. Words are compared after normalisation and case folding.
     """
     arch = _as_archive(archive)
-    awords, aspans = arch.words
+    awords, astarts, aends = arch.words
     pwords = _words_of(paraphrase)
     sents = arch.sentences
     sent_starts = [s.start for s in sents]
-    word_starts = [s.start for s in aspans]
 
     def whole_sentence(w0: int, w1: int) -> bool:
-        k = max(0, bisect.bisect_right(sent_starts, aspans[w0].start) - 1)
-        while k < len(sents) and sents[k].start <= aspans[w1 - 1].start:
-            first = bisect.bisect_left(word_starts, sents[k].start)
-            last = bisect.bisect_left(word_starts, sents[k].end)
+        k = max(0, bisect.bisect_right(sent_starts, astarts[w0]) - 1)
+        while k < len(sents) and sents[k].start <= astarts[w1 - 1]:
+            first = bisect.bisect_left(astarts, sents[k].start)
+            last = bisect.bisect_left(astarts, sents[k].end)
             if w0 <= first and last <= w1 and last - first >= min_sentence_words:
                 return True
             k += 1
@@ -962,6 +973,6 @@ def paraphrase_hints(
                 n += 1
             whole = whole_sentence(p, p + n)
             if n >= min_words or whole:
-                span = Span(aspans[p].start, aspans[p + n - 1].end)
+                span = Span(astarts[p], aends[p + n - 1])
                 out.append(Verbatim(span, span.of(arch.text), n, whole, _inside_quotes(arch.text, span)))
     return tuple(sorted(set(out), key=lambda v: (-v.words, v.span.start)))
