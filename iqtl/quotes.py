@@ -273,6 +273,9 @@ def _normalise(text: str) -> _Normalised:
                 continue
             if _is_space(ch) and j == i + 1:
                 folded = " "
+            elif cluster in _QUOTE_MAP:
+                # Before NFKC, which would turn an acute accent or a double prime into something else.
+                folded = _QUOTE_MAP[cluster]
             else:
                 folded = "".join(_QUOTE_MAP.get(c, c) for c in unicodedata.normalize("NFKC", cluster))
                 if folded.isspace():
@@ -319,27 +322,33 @@ def _show(chars: str) -> str:
 
 
 def _differences(
-    quote_text: str, quote_offset: int, qn: _Normalised, archive_text: str, an: _Normalised, a0: int
+    quote_text: str,
+    quote_offset: int,
+    qn: _Normalised,
+    q: tuple[int, int],
+    archive_text: str,
+    an: _Normalised,
+    a0: int,
 ) -> list[Difference]:
     """Name each group of original characters that normalise alike but are not equal.
 
-    qn is the normalisation of quote_text, found at normalised offset a0 of the archive.
-    A group runs until both sides finish a token at the same normalised position, so
-    "…" against "..." is one difference, not three.
+    qn is the normalisation of quote_text; its slice q was found at normalised offset a0
+    of the archive. A group runs until both sides finish a token at the same normalised
+    position, so "…" against "..." is one difference, not three.
     """
     out: list[Difference] = []
-    n = len(qn.text)
+    q0, n = q[0], q[1] - q[0]
     i = 0
     while i < n:
-        tq0, ta0 = qn.tok[i], an.tok[a0 + i]
-        end = max(qn.tok_nend[tq0], an.tok_nend[ta0] - a0)
+        tq0, ta0 = qn.tok[q0 + i], an.tok[a0 + i]
+        end = max(qn.tok_nend[tq0] - q0, an.tok_nend[ta0] - a0)
         while end < n:
-            grown = max(qn.tok_nend[qn.tok[end - 1]], an.tok_nend[an.tok[a0 + end - 1]] - a0)
+            grown = max(qn.tok_nend[qn.tok[q0 + end - 1]] - q0, an.tok_nend[an.tok[a0 + end - 1]] - a0)
             if grown == end:
                 break
             end = grown
         end = min(end, n)
-        tq1, ta1 = qn.tok[end - 1], an.tok[a0 + end - 1]
+        tq1, ta1 = qn.tok[q0 + end - 1], an.tok[a0 + end - 1]
         q_s, q_e = qn.tok_start[tq0], qn.tok_end[tq1]
         a_s, a_e = an.tok_start[ta0], an.tok_end[ta1]
         if quote_text[q_s:q_e] != archive_text[a_s:a_e]:
@@ -625,7 +634,10 @@ def locate_quote(
     nm = arch.norm
     for needles in levels:
         quote_norms = [_normalise(p) for p in needles]
-        hay_needles = [q.text for q in quote_norms]
+        # Spaces at a quote's edges are dropped: in the archive a space may have been folded
+        # into a dash that lies outside the quote, and an edge space proves nothing anyway.
+        trims = [(len(q.text) - len(q.text.lstrip(" ")), len(q.text.rstrip(" "))) for q in quote_norms]
+        hay_needles = [q.text[a:b] for q, (a, b) in zip(quote_norms, trims, strict=True)]
         if not all(hay_needles):
             continue
         placed = _place(nm.text, hay_needles, nm.to_original, text, prefix, suffix, position)
@@ -635,8 +647,8 @@ def locate_quote(
             return ambiguous(placed, True)
         offsets = _part_offsets(quote, needles)
         diffs: list[Difference] = []
-        for qn, needle, off, (s, _e) in zip(quote_norms, needles, offsets, placed.place, strict=True):
-            diffs.extend(_differences(needle, off, qn, text, nm, s))
+        for qn, trim, needle, off, (s, _e) in zip(quote_norms, trims, needles, offsets, placed.place, strict=True):
+            diffs.extend(_differences(needle, off, qn, trim, text, nm, s))
         spans = [nm.to_original(s, e) for s, e in placed.place]
         return finish(Outcome.NORMALISED if diffs else Outcome.VERIFIED, spans, diffs)
 

@@ -9,6 +9,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iqtl.quotes import (
     ANNO_CONTEXT,
@@ -113,6 +115,7 @@ def test_straight_apostrophe_against_curly_names_the_character_and_offset():
         ("wait…", "wait...", "… in the archive, ... in the quote"),
         ("“so”", '"so"', '“ in the archive, " in the quote'),
         ("co\u00adoperate", "cooperate", "o U+00AD in the archive, o in the quote"),
+        ("it\u00b4s", "it's", "´ in the archive, ' in the quote"),
     ],
 )
 def test_typographic_differences_are_normalised_and_named(archive_piece, quote_piece, described):
@@ -142,6 +145,40 @@ def test_normalise_is_idempotent_and_folds_the_usual_suspects():
     s = "“It’s  here”\u00a0— now…"
     assert normalise(s) == '"It\'s here"-now...'
     assert normalise(normalise(s)) == normalise(s)
+
+
+_TYPO = {"'": "’", '"': "“", "-": "—", " ": "\u00a0"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab '\"-.\n", min_size=1, max_size=60),
+    st.data(),
+)
+def test_any_slice_dressed_typographically_is_found_where_it_was(plain, data):
+    start = data.draw(st.integers(0, len(plain) - 1))
+    end = data.draw(st.integers(start + 1, len(plain)))
+    quote = plain[start:end]
+    if JOIN in quote or not normalise(quote).strip():
+        return
+    archive = "".join(_TYPO.get(c, c) if data.draw(st.booleans()) else c for c in plain)
+    m = locate_quote(archive, quote, closest=False)
+    assert m.outcome is not Outcome.NOT_FOUND
+    if m.found:
+        assert normalise(m.spans[0].of(archive)).strip(" ") == normalise(quote).strip(" ")
+        for d in m.differences:
+            assert normalise(d.quote_chars) == normalise(d.archive_chars) or d.quote_chars.isspace()
+            assert archive[d.archive_offset :].startswith(d.archive_chars)
+            assert quote[d.quote_offset :].startswith(d.quote_chars)
+    else:
+        assert all(normalise(c[0].of(archive)).strip(" ") == normalise(quote).strip(" ") for c in m.candidates)
+
+
+def test_an_empty_archive_finds_nothing_and_does_not_fail():
+    m = locate_quote("", "anything at all")
+    assert m.outcome is Outcome.NOT_FOUND and m.closest is None
+    assert sentence_spans("") == () and paraphrase_hints("", "anything at all said here today") == ()
+    assert locate_quote("text", "").outcome is Outcome.NOT_FOUND
 
 
 # --- ambiguous and selectors --------------------------------------------------------------
