@@ -117,8 +117,9 @@ class QuoteMatch:
     parts: tuple[str, ...]
     spans: tuple[Span, ...] = ()  # one per part, when found once
     differences: tuple[Difference, ...] = ()
-    # For AMBIGUOUS: every occurrence of a one-part quote; for a joined quote the
-    # leftmost and the rightmost placement (there may be more in between).
+    # For AMBIGUOUS: the occurrences of a one-part quote (the first 100; detail has the
+    # count); for a joined quote the leftmost and the rightmost placement (there may be
+    # more in between).
     candidates: tuple[tuple[Span, ...], ...] = ()
     closest: Closest | None = None
     position_stale: bool | None = None  # None: no stored position was given
@@ -131,6 +132,19 @@ class QuoteMatch:
     @property
     def joined(self) -> bool:
         return len(self.spans) > 1
+
+    def describe(self) -> str:
+        """One plain line for `check`: the outcome and what a reader needs to act on it."""
+        if self.outcome is Outcome.VERIFIED:
+            return "verified" + (f" ({len(self.spans)} parts, in order)" if self.joined else "")
+        if self.outcome is Outcome.NORMALISED:
+            return "found only after normalisation: " + "; ".join(d.describe() for d in self.differences)
+        if self.outcome is Outcome.AMBIGUOUS:
+            return f"ambiguous: {self.detail}"
+        out = f"not found: {self.detail}"
+        if self.closest is not None:
+            out += f"; closest passage ({self.closest.similarity:.0%} alike): {self.closest.text!r}"
+        return out
 
     @property
     def envelope(self) -> Span | None:
@@ -476,10 +490,15 @@ def _pick(scores: Sequence[int]) -> int | None:
     return scores.index(best)
 
 
+# A quote found thousands of times needs a count, not thousands of spans.
+_MAX_CANDIDATES = 100
+
+
 @dataclass
 class _Placed:
     place: _Place | None  # hay spans when exactly one placement is left
     candidates: list[list[Span]] = field(default_factory=list)
+    count: int = 0  # occurrences of a one-part quote, beyond the candidates kept
 
 
 def _place(
@@ -522,14 +541,14 @@ def _place(
     if len(needles) == 1:
         size = len(needles[0])
         starts = _starts(hay, needles[0], 0, n)
-        candidates = [[to_orig(s, s + size)] for s in starts]
+        candidates = [[to_orig(s, s + size)] for s in starts[:_MAX_CANDIDATES]]
         chosen = None
         if position is not None:
             chosen = next((k for k, s in enumerate(starts) if at_position(s, s + size)), None)
         if chosen is None and (prefix or suffix):
             chosen = _pick([before_score(s) + after_score(s + size) for s in starts])
         if chosen is None:
-            return _Placed(None, candidates)
+            return _Placed(None, candidates, len(starts))
         return _Placed([(starts[chosen], starts[chosen] + size)], candidates)
 
     candidates = [[to_orig(*p) for p in left], [to_orig(*p) for p in right]]
@@ -613,7 +632,7 @@ def locate_quote(
             stale = not any((c[0].start, c[-1].end) == (position.start, position.end) for c in placed.candidates)
         how = " after normalisation" if normalised else ""
         detail = (
-            f"occurs {len(placed.candidates)} times{how}; a prefix or suffix would tell them apart"
+            f"occurs {placed.count} times{how}; a prefix or suffix would tell them apart"
             if len(placed.candidates[0]) == 1
             else f"the parts can be placed in more than one way{how}"
         )
@@ -656,7 +675,8 @@ def locate_quote(
 
 
 def _occurs(arch: Archive, part: str) -> bool:
-    return part in arch.text or (bool(normalise(part)) and normalise(part) in arch.norm.text)
+    folded = normalise(part).strip(" ")
+    return part in arch.text or (bool(folded) and folded in arch.norm.text)
 
 
 def _not_found(arch: Archive, quote: str, parts: tuple[str, ...], want_closest: bool) -> QuoteMatch:

@@ -324,6 +324,18 @@ def test_found_only_in_another_source():
     assert hits["c"].outcome is Outcome.AMBIGUOUS  # normalised, and twice
 
 
+def test_each_outcome_describes_itself_in_one_line():
+    assert locate_quote(ARTICLE, "It’s debatable").describe() == "verified"
+    joined = locate_quote(ARTICLE, "Border control" + JOIN + "It’s debatable")
+    assert joined.describe() == "verified (2 parts, in order)"
+    assert locate_quote(ARTICLE, "It's debatable").describe() == (
+        "found only after normalisation: ’ in the archive, ' in the quote at offset 2"
+    )
+    assert locate_quote(TWICE, "we will act").describe().startswith("ambiguous: occurs 2 times")
+    missing = locate_quote(ARTICLE, "The Iranians could simply drive across the border").describe()
+    assert missing.startswith("not found: not in the archive") and "alike): 'The Iranians could just" in missing
+
+
 # --- context sentences ----------------------------------------------------------------------
 
 
@@ -458,17 +470,40 @@ def _step(name: str, text: str):
     raise AssertionError(name)
 
 
+def _ratios(name: str, small: str, large: str) -> tuple[float, float]:
+    """Growth of one step and of the baseline, measured alternately so that a change in
+    the machine's load (five other workers share it) falls on both alike."""
+    ours, base = {}, {}
+    for text, label in ((small, "n"), (large, "4n")):
+        step = _step(name, text)
+        ours[label] = base[label] = float("inf")
+        for _ in range(5):
+            ours[label] = min(ours[label], _best_of(step, 1))
+            base[label] = min(base[label], _best_of(lambda t=text: _baseline(t), 1))
+    return ours["4n"] / ours["n"], base["4n"] / base["n"]
+
+
 @pytest.mark.parametrize(
     "name", ["normalised match", "words", "sentences", "closest passage", "paraphrase hints", "many occurrences"]
 )
 def test_time_grows_linearly_with_the_archive(name):
-    small, large = _prose(8_000, 1), _prose(32_000, 1)
+    # Cheap steps get longer texts, where a quadratic term would stand out further.
+    words = 32_000 if name == "sentences" else 8_000
+    small, large = _prose(words, 1), _prose(4 * words, 1)
     assert 3.5 < len(large) / len(small) < 4.5
     assert locate_quote(small, _tail_quote(small)).outcome is Outcome.NORMALISED
-    ratio_ours = _best_of(_step(name, large)) / _best_of(_step(name, small))
-    ratio_base = _best_of(lambda: _baseline(large)) / _best_of(lambda: _baseline(small))
-    # Linear code follows the baseline (both about 4); quadratic would be about 4 times that.
-    assert ratio_ours < 2.0 * ratio_base, (ratio_ours, ratio_base)
+    # Linear code grows like the baseline (both about 4); quadratic would grow about 16.
+    # One second measurement is allowed for a noisy machine; a quadratic step fails both.
+    ratio_ours, ratio_base = _ratios(name, small, large)
+    if ratio_ours >= 2.5 * ratio_base:
+        ratio_ours, ratio_base = _ratios(name, small, large)
+    assert ratio_ours < 2.5 * ratio_base, (ratio_ours, ratio_base)
+
+
+def test_a_crowded_quote_keeps_a_count_not_every_span():
+    m = locate_quote("ab " * 1000, "ab ab")
+    assert m.outcome is Outcome.AMBIGUOUS
+    assert len(m.candidates) == 100 and "occurs 999 times" in m.detail
 
 
 # --- the real articles ----------------------------------------------------------------------------
