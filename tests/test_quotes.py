@@ -531,3 +531,25 @@ def test_every_quote_of_the_seed_ledger_is_in_its_own_article():
             near = m.closest.text[:80] if m.closest else None
             failures.append((claim["id"], str(m.outcome), m.detail, near))
     assert not failures, failures
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles are not next to this checkout")
+def test_seed_quotes_round_trip_through_their_selectors_and_sit_in_their_sentence():
+    ledger, archives = _seed_archives()
+    for claim in (c for c in ledger["claim"] if c["kind"] == "quote"):
+        arch = archives[claim["source"]]
+        m = locate_quote(arch, claim["text"])
+        if not m.found:
+            continue  # reported by the test above
+        pairs = selectors_for(arch, m)
+        again = locate_quote(
+            arch,
+            claim["text"],
+            prefix=pairs[0][0].prefix,
+            suffix=pairs[-1][0].suffix,
+            position=TextPositionSelector(pairs[0][1].start, pairs[-1][1].end),
+        )
+        assert again.spans == m.spans and again.position_stale is False, claim["id"]
+        ctx = quote_context(arch, m)
+        assert ctx.sentence.start <= m.spans[0].start and m.spans[-1].end <= ctx.sentence.end, claim["id"]
+        assert ctx.before is None or ctx.before.end <= ctx.sentence.start, claim["id"]
