@@ -206,7 +206,7 @@ class Verbatim:
     words: int
     whole_sentence: bool
     # Inside quotation marks in the archive: the article quotes these words, so the claim
-    # is a quote. Outside them the ledger is copying the article's own reported speech,
+    # is most likely a quote. Outside them the ledger is copying the article’s own reported speech,
     # which is what a paraphrase is allowed to do.
     quoted: bool = False
 
