@@ -1,4 +1,4 @@
-"""iqtl.quotes: a claim's quote checked against the archived text of its source."""
+"""iqtl.core.quotes: a claim's quote checked against the archived text of its source."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iqtl.quotes import (
+from iqtl.core.quotes import (
     ANNO_CONTEXT,
     JOIN,
     Archive,
