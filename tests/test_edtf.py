@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -608,6 +609,80 @@ def test_mutated_dates_raise_only_edtf_error(text, at, char):
             parse(mutated)
         except EDTFError as err:
             assert 0 <= err.pos <= len(mutated)
+
+
+# ---------------------------------------------------------------- 6. the conformance corpus
+
+CORPUS_PATH = Path(__file__).parent / "data" / "edtf_conformance.tsv"
+
+
+def read_corpus():
+    """(line number, fields) for every row of the corpus; comments and blank lines skipped."""
+    rows = []
+    for number, line in enumerate(CORPUS_PATH.read_text(encoding="utf-8").splitlines(), 1):
+        if line and not line.startswith("#"):
+            rows.append((number, line.split("\t")))
+    return rows
+
+
+CORPUS = read_corpus()
+VALID_ROWS = [f for _, f in CORPUS if f[1] == "valid"]
+INVALID_ROWS = [f for _, f in CORPUS if f[1] == "invalid"]
+
+
+def test_corpus_is_well_formed():
+    for number, f in CORPUS:
+        assert f[1] in ("valid", "invalid"), number
+        assert len(f) == (7 if f[1] == "valid" else 5), number
+        assert f[-1] in ("loc", "grammar"), number
+        if f[1] == "valid":
+            assert f[4] in PRECISIONS and f[5] in ("exact", "uncertain", "approximate", "approximate+uncertain")
+            assert all(b == ".." or calendar_key(b, None) for b in f[2:4]), number
+        else:
+            assert f[2].isdigit() and int(f[2]) <= len(f[0]), number
+    texts = [f[0] for _, f in CORPUS]
+    assert len(set(texts)) == len(texts), [t for t in texts if texts.count(t) > 1]
+
+
+def test_corpus_covers_the_specification():
+    """Every example of the LoC page's levels 0 and 1 is a valid row, every level 2 one a refusal."""
+    loc = {f[0]: f[1] for _, f in CORPUS if f[-1] == "loc"}
+    assert (list(loc.values()).count("valid"), list(loc.values()).count("invalid")) == (44, 26)
+    valid = {f[0] for f in VALID_ROWS}
+    assert set(SPEC_TEXTS) <= valid  # section 1's examples, and the three seasons LoC does not show
+    assert {t for t, v in loc.items() if v == "valid"} <= set(SPEC_TEXTS)
+    assert len(VALID_ROWS) >= 300 and len(INVALID_ROWS) >= 250
+
+
+@pytest.mark.parametrize("row", VALID_ROWS, ids=[f[0] for f in VALID_ROWS])
+def test_corpus_valid(row):
+    text, _, earliest, latest, precision, qualifier, _ = row
+    e = parse(text)
+    assert (e.start_iso or "..", e.end_iso or "..") == (earliest, latest)
+    assert (e.precision, e.qualifier) == (precision, qualifier)
+    assert e.earliest <= e.latest
+    # the bounds agree with the calendar read back from the ISO strings
+    if earliest != ".." and latest != "..":
+        assert calendar_key(earliest, None) <= calendar_key(latest, None)
+    assert is_valid(text)
+
+
+@pytest.mark.parametrize("row", INVALID_ROWS, ids=[repr(f[0]) for f in INVALID_ROWS])
+def test_corpus_invalid(row):
+    text, _, pos, fragment, _ = row
+    with pytest.raises(EDTFError) as info:
+        parse(text)
+    assert fragment in info.value.message
+    assert info.value.pos == int(pos)
+    assert not is_valid(text)
+
+
+def test_level2_refusals_say_so_and_nothing_else_does():
+    level2 = [f for f in INVALID_ROWS if "level 2" in f[3]]
+    assert len(level2) >= 60
+    for f in INVALID_ROWS:
+        message = getattr(_error(f[0]), "message", "")
+        assert ("level 2" in message) == ("level 2" in f[3]), f[0]
 
 
 def _error(text):
