@@ -6,6 +6,30 @@ date, minutes for a large ledger) and rejects some valid level-1 strings.
 Every parsed date has inclusive day bounds as integers: days since 1970-01-01 in
 the proleptic Gregorian calendar with astronomical years (year 0 = 1 BCE), so
 that negative and five-digit years work where `datetime.date` cannot.
+
+Level 2 features (seasons 25-41, qualifiers inside a date, X anywhere but the
+right, sets, exponent and significant-digit years) are refused with a message
+that says "level 2".  Where the specification is silent or implementations
+disagree, iqtl chooses (README, "Ledger format", says the same):
+
+- seasons 21-24 are the northern meteorological ones: Mar-May, Jun-Aug, Sep-Nov
+  and Dec-Feb, winter ending in February of the next year;
+- a time is hh:mm:ss from 00:00:00 to 23:59:59, or 24:00:00 (the end of the
+  day, as ISO 8601:2004 allowed); the bounds are the written day.
+  No fractions, no leap second, no qualifier after a time;
+- an offset is Z, +hh or +hh:mm from -12:00 to +14:00; -00 and -00:00 (RFC
+  3339's "unknown offset") are refused;
+- an interval joins dates only: no time of day (level 0 excludes it), and no X
+  digits in an end, which the LoC page shows only at level 2
+  (2004-06-XX/2004-07-03).  Seasons, Y-years and negative years may be ends;
+- open ("..") and unknown ("") ends combine freely: ../.., /, ../ and /..;
+- a start may not begin after its end begins: 2004-06-11/2004-06 (a start inside
+  the end's month) is refused; 2004-06-01/2004-06 and 2004/2004-06 are read;
+- X may stand for the rightmost digits of a year, negative too (-01XX is
+  -0199 ... -0100: the digits are a magnitude), for a whole month after a known
+  year, a whole day after a known month, and in XXXX-XX and XXXX-XX-XX;
+- precision "century" is any span of a hundred years or more (1XXX, XXXX);
+- one qualifier (?, ~ or %) may end any single date: 201X?, 2001-21~, Y12345%.
 """
 
 from __future__ import annotations
@@ -154,20 +178,33 @@ def day_bounds(year: int, month: int | None = None, day: int | None = None) -> t
 
 # ---------------------------------------------------------------- parsing
 
+# One linear match for every level 0/1 shape; what the shape cannot say (ranges, where an X may
+# stand, what an interval end may hold) is checked in code, left to right, so that the first
+# fault is the one reported.  Anything the match refuses goes to _diagnose, which names the
+# level 2 features it recognises.
 _DATE = re.compile(
     r"""
-    (?P<year>Y-?\d+|-?\d{4}|\d{3}X|\d{2}XX)
-    (?:-(?P<month>\d{2}|XX)
-       (?:-(?P<day>\d{2}|XX)
-          (?P<time>T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}(?::\d{2})?)?)?
-       )?
-    )?
+    (?:
+        Y(?P<long>-?\d+)                                    # letter-prefixed year
+      | (?P<year>-?[\dX]{4})
+        (?:-(?P<month>[\dX]{2})
+           (?:-(?P<day>[\dX]{2})
+              (?P<time>T(?P<clock>\d{2}:\d{2}:\d{2})(?P<zone>Z|[+-]\d{2}(?::\d{2})?)?)?
+           )?
+        )?
+    )
     (?P<qual>[?~%])?
     """,
     re.VERBOSE | re.ASCII,  # EDTF digits are ASCII: no Arabic-Indic or full-width digits
 )
-_PLAUSIBLE_PREFIX = re.compile(r"(Y-?\d*|-?[\dX]{0,4})(-[\dX]{0,2}(-[\dX]{0,2}(T[\d:Z+-]*)?)?)?[?~%]?", re.ASCII)
+_LEVEL1_YEAR_X = re.compile(r"-?\d*X*", re.ASCII)  # X only as the rightmost digits of a year
+_TEMPLATE = "NNNN-NN-NNTdd:dd:dd"  # N: a digit or X; d: a digit
+_DATE_SHAPE = re.compile(r"(?:Y-?\d+|-?[\dX]{4}(?:-[\dX]{2}(?:-[\dX]{2})?)?)", re.ASCII)  # no qualifiers, no time
+_EXPONENT = re.compile(r"Y-?\d+(?P<e>E)\d+(?:S\d+)?[?~%]?|(?:Y-?\d+|-?\d{4})(?P<s>S)\d+[?~%]?", re.ASCII)
+QUALIFIERS = "?~%"
 MAX_LENGTH = 64  # far beyond any valid level 0/1 string; keeps error reporting cheap
+MAX_OFFSET_EAST = 14 * 60  # minutes: +14:00 (Line Islands) ...
+MAX_OFFSET_WEST = 12 * 60  # ... and -12:00 (Baker Island) are the real-world extremes
 
 
 def _year_text(year: int) -> str:
@@ -184,59 +221,102 @@ def _qual_suffix(approximate: bool, uncertain: bool) -> str:
     return ""
 
 
-def _parse_date(text: str, offset: int) -> EDTF:
+def _level2(feature: str, pos: int) -> EDTFError:
+    return EDTFError(f"{feature} is EDTF level 2, which iqtl does not read (levels 0 and 1 only)", pos)
+
+
+def _unspecified_fault(ytext: str, mtext: str | None, dtext: str | None, pos: int) -> EDTFError | None:
+    """The first place an X stands where level 1 does not allow one; None when all are allowed.
+
+    Level 1 allows X only as the rightmost digits of a year (201X, 20XX, 1XXX, XXXX, -01XX), as a
+    whole month after a specified year (2004-XX, 2004-XX-XX), as a whole day after a specified
+    month (1985-04-XX), and as the wholly unspecified XXXX-XX and XXXX-XX-XX.  `pos` is the
+    offset of the year."""
+    if not _LEVEL1_YEAR_X.fullmatch(ytext):
+        return _level2("an X followed by a digit (unspecified digits not at the right)", pos + ytext.index("X"))
+    mpos = pos + len(ytext) + 1
+    if mtext is not None and "X" in mtext and mtext != "XX":
+        return _level2("a partly unspecified month", mpos + mtext.index("X"))
+    if dtext is not None and "X" in dtext and dtext != "XX":
+        return _level2("a partly unspecified day", mpos + 3 + dtext.index("X"))
+    if "X" in ytext and mtext is not None and not (ytext == "XXXX" and mtext == "XX"):
+        return _level2("a month after a year with unspecified digits (other than XXXX-XX)", mpos)
+    if mtext == "XX" and dtext not in (None, "XX"):
+        return _level2("a day after an unspecified month", mpos + 3)
+    return None
+
+
+def _unspecified_year(ytext: str, qual: str | None, text: str, pos: int, months: str | None) -> EDTF:
+    """201X, 20XX, 1XXX, XXXX, -01XX ... and the wholly unspecified XXXX-XX, XXXX-XX-XX."""
+    approximate, uncertain = qual in ("~", "%"), qual in ("?", "%")
+    negative = ytext.startswith("-")
+    stem = ytext.lstrip("-").rstrip("X")
+    width = 4 - len(stem)
+    base = int(stem or 0) * 10**width
+    top = base + 10**width - 1
+    if negative:  # the digits are a magnitude: -01XX is -0199 ... -0100; there is no year -0000
+        lo, _ = day_bounds(-top)
+        _, hi = day_bounds(-max(base, 1))
+    else:
+        lo, _ = day_bounds(base)
+        _, hi = day_bounds(top)
+    precision = "decade" if width == 1 else "century"  # a century or more: the coarsest precision
+    if width == 4:
+        disp = "unspecified " + {None: "year", "XX": "month", "XX-XX": "day"}[months]
+        if negative:
+            disp = "unspecified negative year"
+    elif base == 0:  # 000X, -00XX: "the 0s" says nothing
+        disp = f"{-top} to -1" if negative else f"0 to {top}"
+    else:
+        disp = f"{'-' if negative else ''}{base}s"
+    return EDTF(text, lo, hi, precision, uncertain, approximate,
+                display=disp + _qual_suffix(approximate, uncertain))
+
+
+def _parse_date(text: str, offset: int, in_interval: bool = False) -> EDTF:
     m = _DATE.fullmatch(text)
     if not m:
-        raise EDTFError(_explain(text), offset + _first_bad(text))
+        raise _diagnose(text, offset)
     ytext, mtext, dtext, ttext, qual = m.group("year", "month", "day", "time", "qual")
     approximate = qual in ("~", "%")
     uncertain = qual in ("?", "%")
     pos = offset
 
-    if ytext.startswith("Y"):
-        digits = ytext[1:].lstrip("-")
+    long = m.group("long")
+    if long is not None:
+        digits = long.lstrip("-")
         if len(digits.lstrip("0")) <= 4:
             raise EDTFError("a Y-prefixed year needs more than four digits, not counting leading zeros "
                             "(write plain 1985 instead)", pos)
+        if digits[0] == "0":
+            raise EDTFError("a Y-prefixed year is written without leading zeros", pos + 1 + long.index("0"))
         if len(digits) > MAX_YEAR_DIGITS:
             raise EDTFError(f"year has more than {MAX_YEAR_DIGITS} digits", pos)
-        if mtext is not None:
-            raise EDTFError("a Y-prefixed year cannot have a month or day at level 1", pos + len(ytext))
-        year = int(ytext[1:])
+        year = int(long)
         lo, hi = day_bounds(year)
         disp = str(year)
         return EDTF(text, lo, hi, "year", uncertain, approximate,
                     display=disp + _qual_suffix(approximate, uncertain))
 
-    if "X" in ytext:
-        if mtext is not None:
-            raise EDTFError("a year with unspecified digits cannot have a month or day", pos + len(ytext))
-        stem = ytext.rstrip("X")
-        width = 4 - len(stem)
-        base = int(stem) * 10**width
-        lo, _ = day_bounds(base)
-        _, hi = day_bounds(base + 10**width - 1)
-        precision = "decade" if width == 1 else "century"
-        disp = f"{base}s"
-        return EDTF(text, lo, hi, precision, uncertain, approximate,
-                    display=disp + _qual_suffix(approximate, uncertain))
-
-    year = int(ytext)
     if ytext == "-0000":
         raise EDTFError("year -0000 is not valid (year 0000 is written without a sign)", pos)
+    if "X" in text:
+        fault = _unspecified_fault(ytext, mtext, dtext, pos)
+        if fault is not None:
+            raise fault
+        if in_interval:
+            raise _level2("an interval end with unspecified digits (X)", pos + text.index("X"))
+        if ttext:
+            raise EDTFError("a time cannot follow an unspecified day", pos + m.start("time"))
+        if "X" in ytext:
+            months = None if mtext is None else mtext if dtext is None else f"{mtext}-{dtext}"
+            return _unspecified_year(ytext, qual, text, pos, months)
+
+    year = int(ytext)
     ydisp = _year_text(year)
     pos += len(ytext) + 1
 
-    if mtext is None:
-        lo, hi = day_bounds(year)
-        return EDTF(text, lo, hi, "year", uncertain, approximate,
-                    display=ydisp + _qual_suffix(approximate, uncertain))
-
-    if mtext == "XX":
-        if dtext not in (None, "XX"):
-            raise EDTFError("a day cannot be given when the month is unspecified", pos + 3)
-        if ttext:
-            raise EDTFError("a time cannot follow an unspecified day", pos + 6)
+    if mtext is None or mtext == "XX":
         lo, hi = day_bounds(year)
         return EDTF(text, lo, hi, "year", uncertain, approximate,
                     display=ydisp + _qual_suffix(approximate, uncertain))
@@ -251,12 +331,12 @@ def _parse_date(text: str, offset: int) -> EDTF:
         hi = days_from_civil(ly, lm, days_in_month(ly, lm))
         return EDTF(text, lo, hi, "season", uncertain, approximate,
                     display=f"{name} {ydisp}" + _qual_suffix(approximate, uncertain))
+    if 25 <= month <= 41:
+        raise _level2(f"season {mtext} (sub-year groupings 25-41; level 1 has 21-24)", pos)
     if not 1 <= month <= 12:
         raise EDTFError(f"month {mtext} is out of range (01-12, or 21-24 for seasons)", pos)
     pos += 3
 
-    if dtext == "XX" and ttext:
-        raise EDTFError("a time cannot follow an unspecified day", pos + 5)
     if dtext is None or dtext == "XX":
         lo, hi = day_bounds(year, month)
         return EDTF(text, lo, hi, "month", uncertain, approximate,
@@ -268,22 +348,85 @@ def _parse_date(text: str, offset: int) -> EDTF:
         raise EDTFError(f"day {dtext} is out of range for {MONTH_NAMES[month - 1]} {ydisp} (1-{last_day})", pos)
     disp = f"{day} {MONTHS[month - 1]} {ydisp}"
     if ttext:
-        hh, mi, ss = int(ttext[1:3]), int(ttext[4:6]), int(ttext[7:9])
-        if hh > 23 or mi > 59 or ss > 59:
-            raise EDTFError(f"time {ttext[1:9]} is out of range", pos + 3)
-        zone = ttext[9:]
-        if zone[:1] in ("+", "-") and (int(zone[1:3]) > 23 or (len(zone) > 3 and int(zone[4:6]) > 59)):
-            raise EDTFError(f"time-zone offset {zone} is out of range", pos + 3 + 9)
+        _check_time(m, in_interval, offset)
         disp += " " + ttext[1:]
     lo, hi = day_bounds(year, month, day)
     return EDTF(text, lo, hi, "day", uncertain, approximate,
                 display=disp + _qual_suffix(approximate, uncertain))
 
 
+def _check_time(m: re.Match, in_interval: bool, offset: int) -> None:
+    """hh:mm:ss from 00:00:00 to 23:59:59, or 24:00:00 (the end of the day); an offset from -12:00
+    to +14:00, never -00 or -00:00; no qualifier after it; no time at all in an interval end."""
+    if in_interval:
+        raise EDTFError("a time of day is not allowed in an interval (EDTF intervals join dates only)",
+                        offset + m.start("time"))
+    clock, zone, qual = m.group("clock", "zone", "qual")
+    hh, mi, ss = int(clock[0:2]), int(clock[3:5]), int(clock[6:8])
+    if (hh > 23 or mi > 59 or ss > 59) and clock != "24:00:00":
+        raise EDTFError(f"time {clock} is out of range (00:00:00-23:59:59, or 24:00:00)", offset + m.start("clock"))
+    if zone and zone != "Z":
+        zh, zm = int(zone[1:3]), int(zone[4:6] or 0)
+        minutes = zh * 60 + zm
+        if zone[0] == "-" and minutes == 0:
+            raise EDTFError(f"time-zone offset {zone} is not valid (a zero offset is Z, +00 or +00:00)",
+                            offset + m.start("zone"))
+        if zm > 59 or minutes > (MAX_OFFSET_EAST if zone[0] == "+" else MAX_OFFSET_WEST):
+            raise EDTFError(f"time-zone offset {zone} is out of range (-12:00 to +14:00)", offset + m.start("zone"))
+    if qual:
+        raise EDTFError("a qualifier (?, ~, %) cannot follow a time of day", offset + m.start("qual"))
+
+
+def _diagnose(text: str, offset: int) -> EDTFError:
+    """Why `text` is not a level 0/1 date, naming the level 2 features it recognises."""
+    if text and text.strip() == text:
+        if text[0] in "[{":
+            return _level2("a set ([...] one of, {...} all of)", offset)
+        m = _EXPONENT.fullmatch(text)
+        if m:
+            if m.group("e"):
+                return _level2("an exponential year (Y...E...)", offset + m.start("e"))
+            return _level2("a year with significant digits (...S...)", offset + m.start("s"))
+        body = text[:-1] if text[-1] in QUALIFIERS else text
+        inner = [i for i, ch in enumerate(body) if ch in QUALIFIERS]
+        if inner:
+            if inner[-1] == len(body) - 1 and _DATE_SHAPE.fullmatch(body.rstrip(QUALIFIERS)):
+                return EDTFError(f"not an EDTF date: {text!r} has more than one qualifier at its end "
+                                 "(one of ?, ~ or %; % is uncertain and approximate)", offset + len(body))
+            if _DATE_SHAPE.fullmatch("".join(ch for ch in body if ch not in QUALIFIERS)):
+                return _level2("a qualifier on part of a date (before its end)", offset + inner[0])
+        long = re.match(r"Y-?\d+-", text, re.ASCII)
+        if long:
+            return EDTFError("a Y-prefixed year cannot have a month or day at level 1", offset + long.end() - 1)
+    return EDTFError(_explain(text), offset + _first_bad(text))
+
+
 def _first_bad(text: str) -> int:
-    """Offset of the first character where `text` stops looking like a date (one linear match)."""
-    m = _PLAUSIBLE_PREFIX.match(text)
-    return m.end() if m else 0
+    """Offset of the first character where `text` stops being the start of a date: where it leaves
+    the shape -YYYY-MM-DDThh:mm:ss+hh:mm (or Y-digits), or its end when it stops short."""
+    n = len(text)
+    i = 1 if text[:1] == "-" else 0
+    if text[:1] == "Y":
+        i = 2 if text[1:2] == "-" else 1
+        while i < n and text[i] in "0123456789":
+            i += 1
+        return i + (i < n and text[i] in QUALIFIERS)
+    for want in _TEMPLATE:
+        if i == n:
+            return i
+        c = text[i]
+        if not (c == want or want in "Nd" and c in "0123456789" or want == "N" and c == "X"):
+            return i + (c in QUALIFIERS and want in "-T")  # a qualifier may end a year or a month
+        i += 1
+    if text[i:i + 1] == "Z":
+        return i + 1
+    if text[i:i + 1] in ("+", "-"):
+        i += 1
+        for want in "dd:dd":
+            if i == n or not (text[i] == want or want == "d" and text[i] in "0123456789"):
+                return i
+            i += 1
+    return i
 
 
 def _explain(text: str) -> str:
@@ -305,6 +448,19 @@ def _interval_display(start: EDTF | None, end: EDTF | None, open_start: bool, op
     return f"{left}–{right}" if simple else f"{left} – {right}"
 
 
+def _check_order(start: EDTF, end: EDTF, left: str, right: str, roff: int) -> None:
+    """An interval's start may not begin after its end begins.  So a start wholly after the end is
+    refused, and so is a start inside the end's period unless it shares the end's first day
+    (2004-06-11/2004-06 is refused; 2004-06-01/2004-06, 2004-06/2004-06-11, 2004/2004-06 are read)."""
+    if start.earliest > end.latest:
+        raise EDTFError(f"interval ends are out of order: {left} is after {right}", roff)
+    if start.earliest > end.earliest:
+        if start.latest <= end.latest:
+            raise EDTFError(f"interval ends are out of order: {left} lies inside {right} "
+                            "(a start may not begin after the end begins)", roff)
+        raise EDTFError(f"interval ends are out of order: {left} begins after {right} begins", roff)
+
+
 def parse(text: str) -> EDTF:
     """Parse one EDTF level 0/1 string.  Raises EDTFError (with a position) otherwise."""
     if not isinstance(text, str):
@@ -317,14 +473,12 @@ def parse(text: str) -> EDTF:
     if "/" in right:
         raise EDTFError("an interval has exactly one '/'", len(left) + 1 + right.index("/"))
     roff = len(left) + 1
-    if left in ("..", "") and right in ("..", ""):
-        raise EDTFError("an interval needs at least one known end", 0)
-    start = None if left in ("..", "") else _parse_date(left, 0)
-    end = None if right in ("..", "") else _parse_date(right, roff)
+    start = None if left in ("..", "") else _parse_date(left, 0, in_interval=True)
+    end = None if right in ("..", "") else _parse_date(right, roff, in_interval=True)
     lo = start.earliest if start else NEG_INF
     hi = end.latest if end else POS_INF
-    if start and end and start.earliest > end.latest:
-        raise EDTFError(f"interval ends are out of order: {left} is after {right}", roff)
+    if start and end:
+        _check_order(start, end, left, right, roff)
     parts = [p for p in (start, end) if p]
     return EDTF(
         text, lo, hi, "interval",
