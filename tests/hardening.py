@@ -3,16 +3,13 @@
 - A bound on every test: SIGALRM turns a hang into a failure (pytest-timeout is not a dependency).
 - The long setting: IQTL_HARDENING=long runs every loop at its full size (every truncation offset,
   hundreds of kills, thousands of generated ledgers); the default is sized for CI.
-- A fast in-process runner: Typer's CliRunner rebuilds the Click command on every call (~12 ms);
-  building it once makes a call cost 1-3 ms, which is what lets thousands of hostile inputs run
-  through every reading command in seconds.
+- The in-process runner is conftest.run, re-exported as `cli`.
 - Tallies: each test says how many hostile inputs it tried, on stdout (`pytest -s` or `-rP`) and,
   when IQTL_HARDENING_REPORT names a file, as a JSON line there (the README's figures).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -22,10 +19,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer.testing
-from typer.testing import CliRunner
-
-from iqtl.cli.app import app
 
 LONG = os.environ.get("IQTL_HARDENING", "").lower() == "long"
 DEFAULT_BOUND = 120  # seconds for any one test; the long setting multiplies it
@@ -81,24 +74,9 @@ def tally(name: str, **counts) -> None:
 # ---------------------------------------------------------------- running the CLI
 
 
-@functools.cache
-def _command(typer_app):
-    return _original_get_command(typer_app)
 
 
-_original_get_command = getattr(typer.testing, "_get_command", None)  # private: if it goes, calls are slower
-
-
-def cli(*args: str, env: dict | None = None, input: str | None = None):
-    """`iqtl ARGS` in-process, stdout and stderr apart; exceptions are the CLI's own business
-    (it turns them into `internal error`, exit 3), so none is caught here."""
-    if _original_get_command is None:
-        return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
-    typer.testing._get_command = _command
-    try:
-        return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
-    finally:
-        typer.testing._get_command = _original_get_command
+from .conftest import run as cli  # noqa: E402, F401  (the one runner, re-exported for the hardening modules)
 
 
 def subprocess_env(**extra: str) -> dict:

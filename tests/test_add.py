@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import os
@@ -17,15 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from iqtl import ingest
-from iqtl.cli.app import app
 from iqtl.core.schema import is_slug
 from iqtl.ledgerfile import writer
 from iqtl.ledgerfile.loader import load, load_bytes
 
-from .conftest import BROKEN, FIXTURES, MINI, ROOT
+from .conftest import BROKEN, FIXTURES, IQTL, MINI, ROOT, iqtl, run, subprocess_env, without_root_powers
 
 ODD = FIXTURES / "add" / "odd.toml"
 
@@ -33,22 +30,9 @@ ODD = FIXTURES / "add" / "odd.toml"
 # ---------------------------------------------------------------- how the commands are run
 
 
-TEST_APP = app
-IQTL = [sys.executable, "-m", "iqtl"]
 
 
-def cli(*args: str, input: str | None = None, env: dict | None = None):
-    return CliRunner().invoke(TEST_APP, list(args), input=input, env=env, catch_exceptions=False)
-
-
-def subprocess_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("IQTL_LEDGER", "NO_COLOR", "FORCE_COLOR")}
-    return env | {"PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def iqtl(*args: str, timeout: float = 60, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*IQTL, *args], capture_output=True, text=True, timeout=timeout, env=subprocess_env(),
-                          cwd=cwd, **kwargs)
+cli = run  # the suite's one runner
 
 
 def copy(src: Path, dst: Path) -> Path:
@@ -340,15 +324,6 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
     assert ledger.read_bytes() == MINI.read_bytes()
 
 
-def _without_root_powers() -> None:
-    """Permissions do not bind root: drop the capabilities that bypass them (CAP_DAC_OVERRIDE,
-    CAP_DAC_READ_SEARCH, CAP_FOWNER) from the bounding set, which an exec'd root process keeps."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2, 3):
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
 @pytest.mark.parametrize("lock_exists", [False, True])
 def test_a_read_only_directory_gives_one_clear_line(tmp_path, lock_exists):
     directory = tmp_path / "ro"
@@ -360,7 +335,7 @@ def test_a_read_only_directory_gives_one_clear_line(tmp_path, lock_exists):
     directory.chmod(0o555)
     try:
         result = iqtl(*EVENT, "--ledger", str(ledger), cwd=tmp_path,
-                      preexec_fn=_without_root_powers if os.geteuid() == 0 else None)
+                      preexec_fn=without_root_powers if os.geteuid() == 0 else None)
     finally:
         directory.chmod(0o755)
     assert result.returncode == 1, result.stderr

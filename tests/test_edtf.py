@@ -30,6 +30,8 @@ from iqtl.core.edtf import (
     parse,
 )
 
+from .strategies import level1_dates
+
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 BOUNDED = settings(max_examples=300, deadline=None)
 
@@ -225,36 +227,6 @@ def test_spec_example_against_oracle(text):
             assert e.unknown_start and e.earliest == NEG_INF
             assert civil_from_days(e.latest) == hi
             assert lo[0] == hi[0] - 10
-
-
-@st.composite
-def level1_dates(draw, unspecified: bool = False):
-    """A valid date (no interval) of a year in -9999..9999, of a level 0/1 shape, maybe qualified.
-
-    Every one can be an interval end, unless `unspecified` adds the shapes with X digits (201X,
-    2004-XX ...), which level 1 allows only as a date on its own."""
-    year = draw(st.integers(-9999, 9999))
-    ytext = f"-{-year:04d}" if year < 0 else f"{year:04d}"
-    kinds = ["year", "month", "day", "season"]
-    if unspecified:
-        kinds += ["month XX", "day XX", "month and day XX"]
-    if unspecified and year >= 0:  # the oracle mangles negative decades and centuries (see below)
-        kinds += ["decade", "century"]
-    kind = draw(st.sampled_from(kinds))
-    month = draw(st.integers(1, 12))
-    day = draw(st.integers(1, days_in_month(year, month)))
-    text = {
-        "year": ytext,
-        "month": f"{ytext}-{month:02d}",
-        "day": f"{ytext}-{month:02d}-{day:02d}",
-        "season": f"{ytext}-{draw(st.integers(21, 24))}",
-        "month XX": f"{ytext}-XX",
-        "day XX": f"{ytext}-{month:02d}-XX",
-        "month and day XX": f"{ytext}-XX-XX",
-        "decade": ytext[:3] + "X",
-        "century": ytext[:2] + "XX",
-    }[kind]
-    return text + draw(st.sampled_from(["", "?", "~", "%"]))
 
 
 @settings(max_examples=150, deadline=None)

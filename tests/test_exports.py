@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, MINI, SEED
+from .conftest import FIXTURES, MINI, SEED, run
 from .conftest import run as run_main
-from .test_chart import run
 
 HOSTILE = FIXTURES / "hostile.toml"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -33,7 +33,7 @@ import pytest
 from iqtl.ledgerfile import writer
 from iqtl.ledgerfile.loader import load, load_bytes
 
-from .conftest import MINI, ROOT
+from .conftest import MINI, ROOT, without_root_powers
 from .hardening import (  # noqa: F401 - bounded and private_cache are autouse fixtures
     IQTL,
     bound,
@@ -45,7 +45,6 @@ from .hardening import (  # noqa: F401 - bounded and private_cache are autouse f
     subprocess_env,
     tally,
 )
-from .test_add import _without_root_powers
 
 pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
 
@@ -180,7 +179,7 @@ def test_import_into_a_read_only_directory(tmp_path):
     directory.chmod(0o555)
     try:
         result = iqtl("import", str(rows), "--ledger", str(ledger), cwd=tmp_path,
-                      preexec_fn=_without_root_powers if os.geteuid() == 0 else None)
+                      preexec_fn=without_root_powers if os.geteuid() == 0 else None)
     finally:
         directory.chmod(0o755)
     assert result.returncode == 1 and result.stdout == ""

@@ -132,7 +132,7 @@ def test_a_bad_date_is_located_to_the_character():
     path = HOSTILE / "bad-dates.toml"
     lines = path.read_text(encoding="utf-8").splitlines()
     problems = [p for p in json.loads(cli("check", "-F", "json", "-L", str(path)).stdout) if p["code"] == "bad-date"]
-    assert len(problems) == 54
+    assert len(problems) == sum("# expect: bad-date" in line for line in lines)
     for p in problems:
         line = lines[p["line"] - 1]
         opening = line.index('"') + 1  # 1-based column of the opening quote

@@ -11,8 +11,8 @@ import pytest
 from iqtl import ingest
 from iqtl.ledgerfile.loader import load
 
-from .conftest import BROKEN, FIXTURES, MINI, SEED, run
-from .test_add import cli, iqtl
+from .conftest import BROKEN, FIXTURES, MINI, SEED, iqtl, run
+from .conftest import run as cli
 
 HOSTILE = FIXTURES / "hostile.toml"
 EXPORTS = {"source": "sources", "actor": "actors", "event": "list", "claim": "claims"}

@@ -16,7 +16,7 @@ from iqtl.ledgerfile import loader
 
 from .conftest import BROKEN, FIXTURES, MINI, SEED
 from .hardening import sized
-from .test_properties import ledgers, toml
+from .strategies import ledgers, toml
 
 pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
 

@@ -26,23 +26,21 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iqtl.core.schema import FIELDS
-from iqtl.core.text import has_unsafe, one_line
+from iqtl.core.text import one_line
 from iqtl.ingest import restore_formula
 from iqtl.ledgerfile.loader import load_bytes
 from iqtl.reports.diff import diff, item_changes
 from iqtl.reports.rows import LIST_SEPARATOR, STRUCTURED
 
 from .hardening import LONG, bounded, cli, private_cache, sized, tally  # noqa: F401 - autouse fixtures
-from .test_edtf import level1_dates
+from .strategies import ITEM, KINDS, SLUGS, TEXT, edtf_dates, ledgers, optional, toml  # noqa: F401
 
 pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
 
-KINDS = ("source", "actor", "event", "claim")
 EXPORT = {"source": "sources", "actor": "actors", "event": "list", "claim": "claims"}
 
 
@@ -50,85 +48,6 @@ def prop_settings(default: int, long: int):
     return settings(max_examples=sized(default, long), deadline=None, derandomize=not LONG,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
-
-
-# ---------------------------------------------------------------- valid ledgers
-
-SLUGS = st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}", fullmatch=True)
-CHARS = st.characters(blacklist_categories=("Cs",))
-TEXT = st.text(CHARS, min_size=1, max_size=24).filter(lambda t: t.strip() and not has_unsafe(t))
-# List items as `; `-joined CSV cells can hold them: no `;`, no space at either end.
-ITEM = TEXT.filter(lambda t: ";" not in t and t == t.strip())
-
-
-@st.composite
-def edtf_dates(draw):
-    one = draw(level1_dates())
-    shape = draw(st.sampled_from(["single", "single", "interval", "open"]))
-    if shape == "single":
-        return one
-    from iqtl.core.edtf import parse
-
-    other = draw(level1_dates())
-    a, b = sorted([one, other], key=lambda t: parse(t).sort_key())
-    if shape == "open":
-        return draw(st.sampled_from([f"{a}/..", f"../{a}", f"{a}/", f"/{a}"]))
-    if parse(a).latest > parse(b).latest:  # a decade around a year: not in order as an interval
-        return a
-    return f"{a}/{b}"
-
-
-def optional(strategy):
-    return st.one_of(st.just(None), strategy)
-
-
-@st.composite
-def ledgers(draw, max_records: int = 4) -> dict:
-    """Texts and dates are drawn into small pools first and the fields pick from them: each draw
-    costs hypothesis the same, and a ledger of 60 fields drawn one by one is ten times slower."""
-    texts = draw(st.lists(TEXT, min_size=6, max_size=6))
-    items = draw(st.lists(ITEM, min_size=4, max_size=4, unique=True))
-    dates = draw(st.lists(edtf_dates(), min_size=4, max_size=4))
-    text, date = st.sampled_from(texts), st.sampled_from(dates)
-    maybe = st.sampled_from([None, None, *texts])
-    source_ids = draw(st.lists(SLUGS, min_size=1, max_size=3, unique=True))
-    actor_ids = draw(st.lists(SLUGS, min_size=1, max_size=3, unique=True))
-    event_ids = draw(st.lists(SLUGS, min_size=1, max_size=max_records, unique=True))
-    claim_ids = draw(st.lists(SLUGS, max_size=max_records, unique=True))
-
-    def some(ids, **kw):
-        return draw(st.lists(st.sampled_from(ids), unique=True, **kw)) if ids else []
-
-    sources = [{"id": i, "title": draw(text), "publisher": draw(text), "date": draw(date), "author": draw(maybe),
-                "url": draw(maybe), "type": draw(maybe), "note": draw(maybe)} for i in source_ids]
-    actors = [{"id": i, "name": f"{draw(text)} {n}", "aliases": some(items, max_size=2),
-               "kind": draw(st.sampled_from([None, "person", "group", "state", "institution"])),
-               "role": draw(maybe), "note": draw(maybe)} for n, i in enumerate(actor_ids)]
-    events = [{"id": i, "date": draw(date), "title": draw(text), "summary": draw(text),
-               "sources": some(source_ids, min_size=1), "date_note": draw(maybe), "actors": some(actor_ids),
-               "places": some(items, max_size=2), "tags": some(items, max_size=3),
-               "related": some([e for e in event_ids if e != i])} for i in event_ids]
-    claims = []
-    by_source = {s["id"]: s["date"] for s in sources}
-    for i in claim_ids:
-        others = [c for c in claim_ids if c != i]
-        supports = some(others)
-        source = draw(st.sampled_from(source_ids))
-        own = draw(st.sampled_from([None, *dates]))
-        claims.append({"id": i, "text": draw(text), "speaker": draw(st.sampled_from(actor_ids)), "source": source,
-                       # a date equal to the source's is read back as "the source's" (the module docstring)
-                       "date": None if own == by_source[source] else own, "date_note": draw(maybe),
-                       "kind": draw(st.sampled_from([None, "quote", "paraphrase", "assessment"])),
-                       "about": some(event_ids), "supports": supports,
-                       "disputes": some([c for c in others if c not in supports]), "note": draw(maybe)})
-    return {"schema": 1, "source": sources, "actor": actors, "event": events, "claim": claims}
-
-
-def toml(doc: dict) -> bytes:
-    clean = {"schema": 1}
-    for kind in KINDS:
-        clean[kind] = [{k: v for k, v in rec.items() if v not in (None, "", [])} for rec in doc[kind]]
-    return tomli_w.dumps(clean).encode("utf-8")
 
 
 def loaded(data: bytes, path: str = "generated.toml"):

@@ -63,8 +63,14 @@ def _empty_year_runs(dates: list[EDTF], first: int, last: int) -> list[tuple[int
     year by year: a ledger may hold Y-prefixed years, a billion years apart."""
     spans = []
     for d in dates:
-        a = first if d.earliest == NEG_INF else max(first, civil_from_days(d.earliest)[0])
-        b = last if d.latest == POS_INF else min(last, civil_from_days(d.latest)[0])
+        # An open or unknown end ("by February 2008": ../2008-02) says nothing about the years before
+        # it: such a date keeps only its known year, or a ledger with one would never cut a gap.
+        if d.earliest == NEG_INF and d.latest == POS_INF:
+            continue
+        lo = d.latest if d.earliest == NEG_INF else d.earliest
+        hi = d.earliest if d.latest == POS_INF else d.latest
+        a = max(first, civil_from_days(lo)[0])
+        b = min(last, civil_from_days(hi)[0])
         if a <= b:
             spans.append((a, b))
     runs, y = [], first
