@@ -612,6 +612,11 @@ from .cli_add import add_app, import_command  # noqa: E402
 app.add_typer(add_app, name="add")
 app.command("import")(import_command)
 
+from .cli_team import TEAM_COMMANDS  # noqa: E402
+
+for _name, _command in TEAM_COMMANDS:
+    app.command(_name)(_command)
+
 
 def main() -> None:
     # A run is short and its data (records, rows) holds no cycles: the collector would only rescan
