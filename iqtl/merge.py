@@ -220,14 +220,15 @@ def _whole_record_conflict(kind: str, rid: str, kept: Block, note: str, conflict
     return "".join(kept.lead) + kept.header + _with_marker([e.text() for e in kept.entries], {}, [c])
 
 
-def _ensure_gap(out: list[str]) -> None:
-    """Before a record appended from theirs: end the last line, and leave one blank line."""
+def _append(out: list[str], block: str) -> None:
+    """A record from theirs after the rest: end the last line, and one blank line before it."""
     text = "".join(out[-2:])
     if text and not text.endswith("\n"):
         out.append("\n")
         text += "\n"
-    if text and not text.endswith("\n\n"):
+    if text and not text.endswith("\n\n") and not block.startswith(("\n", "\r\n")):
         out.append("\n")
+    out.append(block)
 
 
 def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger") -> MergeResult:
@@ -273,11 +274,9 @@ def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger") -> Merg
         bb, _ = sb.index[key]
         if key in so.index:
             if bb.text() != so.index[key][0].text():
-                _ensure_gap(out)
-                out.append(_whole_record_conflict(kind, rid, bb, "deleted on ours, changed on theirs", conflicts))
+                _append(out, _whole_record_conflict(kind, rid, bb, "deleted on ours, changed on theirs", conflicts))
         else:
-            _ensure_gap(out)
-            out.append(bb.text())
+            _append(out, bb.text())
 
     ends = ["".join(s.doc.end) for s in (so, sa, sb)]
     decided, end = _pick(*ends)
