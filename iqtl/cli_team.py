@@ -198,7 +198,8 @@ def _log_table(entries, record_id: str):
             body = Text.assemble(f"{ch.field}: ", (one_line(ch.old or "∅"), "red"), " → ",
                                  (one_line(ch.new or "∅"), "green"))
             if ch.detail:
-                body.append(one_line(f"\n{ch.detail}"), "dim")
+                body.append("\n")
+                body.append(one_line(ch.detail), "dim")
         c = e.commit
         table.add_row(c.hash[:10], c.date[:10], one_line(c.author), one_line(c.subject), body)
     return table

@@ -11,7 +11,6 @@ says which id it had before: older commits are then followed under that id.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +27,12 @@ class HistoryError(Exception):
 @dataclass(frozen=True, slots=True)
 class Commit:
     hash: str
+    parents: tuple[str, ...]
     author: str
     date: str  # ISO 8601, the author date
     subject: str
     path: str  # the ledger's path at this commit
+    parent_path: str  # and at its parents (another when this commit renamed the file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,113 +70,145 @@ def locate(ledger: Path) -> tuple[Path, str]:
 
 
 def commits(root: Path, rel: str) -> list[Commit]:
-    """The commits that changed the file, newest first, following renames of the file."""
-    done = _git(root, "log", "--follow", "--name-only", "--format=%x1e%H%x1f%an%x1f%aI%x1f%s", "--", rel)
+    """The commits that changed the file, children before parents, following renames of the file."""
+    done = _git(root, "log", "--follow", "--topo-order", "--name-status",
+                "--format=%x1e%H%x1f%P%x1f%an%x1f%aI%x1f%s", "--", rel)
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
         if message and "does not have any commits" in message[0]:
             return []
         raise HistoryError(f"git log failed: {message[0] if message else done.returncode}")
     out: list[Commit] = []
-    path = rel
+    current = rel
     for chunk in done.stdout.decode("utf-8", errors="replace").split("\x1e")[1:]:
         head, _, names = chunk.partition("\n")
         fields = head.split("\x1f")
-        if len(fields) != 4:
+        if len(fields) != 5:
             continue
-        named = [n for n in names.split("\n") if n.strip()]
-        path = named[0] if named else path
-        out.append(Commit(fields[0], fields[1], fields[2], fields[3], path))
+        path = before = current
+        for line in names.split("\n"):
+            parts = line.split("\t")
+            if len(parts) == 3 and parts[0][:1] in "RC":  # renamed (or copied) in this commit
+                before, path = parts[1], parts[2]
+                break
+            if len(parts) == 2:
+                before = path = parts[1]
+                break
+        out.append(Commit(fields[0], tuple(fields[1].split()), fields[2], fields[3], fields[4], path, before))
+        current = before
     return out
 
 
-def _versions(root: Path, found: list[Commit]) -> Iterator[bytes | None]:
-    """Each commit's version of the file, in order, through one `git cat-file --batch`."""
-    if not found:
-        return
-    proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    try:
-        for c in found:
-            proc.stdin.write(f"{c.hash}:{c.path}\n".encode())
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
-                yield None  # the file is absent at this commit (a deletion)
-                continue
-            size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)
-            yield data
-    finally:
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.wait()
+class _Reader:
+    """Versions of the file through one `git cat-file --batch`, each blob parsed once while it is
+    among the last few read (a commit's parent is almost always the commit read just before)."""
+
+    def __init__(self, root: Path, keep: int = 8):
+        self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.parsed: dict[bytes, Ledger | None] = {}
+        self.keep = keep
+        self.blobs = 0
+
+    def read(self, rev: str, path: str) -> Ledger | None:
+        proc = self.proc
+        proc.stdin.write(f"{rev}:{path}\n".encode())
+        proc.stdin.flush()
+        header = proc.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            return Ledger("absent")  # no such file at that revision: every record is absent
+        sha, size = header[0], int(header[2])
+        if sha in self.parsed:
+            proc.stdout.read(size + 1)
+            self.parsed[sha] = self.parsed.pop(sha)  # most recently used last
+            return self.parsed[sha]
+        data = proc.stdout.read(size)
+        proc.stdout.read(1)
+        self.blobs += 1
+        version = _parse(data, f"{rev[:10]}:{path}")
+        self.parsed[sha] = version
+        if len(self.parsed) > self.keep:
+            del self.parsed[next(iter(self.parsed))]
+        return version
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+        self.proc.wait()
 
 
-def _parse(data: bytes | None, label: str) -> Ledger | None:
-    """The version's records; None when it cannot be read (then it is compared across)."""
+def _parse(data: bytes, label: str) -> Ledger | None:
+    """The version's records; None when it cannot be read (then the commit is passed over)."""
     from .loader import load_bytes
 
-    if data is None:
-        return Ledger(label)
     result = load_bytes(data, label)
     if any(p.code in ("toml", "encoding") for p in result.errors):
         return None
     return result.ledger
 
 
-def _compare(older: Ledger, newer: Ledger, tracked: dict[str, str]) -> list[Change]:
-    """What changed in the tracked record of each kind; renames update `tracked` to the old id."""
+def _compare(older: Ledger, newer: Ledger, tracked: dict[str, set[str]]) -> tuple[list[Change], list[tuple]]:
+    """What changed in the tracked records; and (kind, old id) for each record that was renamed."""
     out: list[Change] = []
+    renamed: list[tuple] = []
     for kind in KINDS:
-        rid = tracked.get(kind)
-        if rid is None:
-            continue
-        new, old = newer.get(kind, rid), older.get(kind, rid)
-        if new is not None and old is not None:
-            out.extend(ch for name in COMPARED[kind] if (ch := _field_change(kind, rid, name, old, new)))
-        elif new is not None:
-            sig = _signature(new, kind)
-            have = newer.by_id(kind)
-            before = next((r.id for r in older.table(kind) if r.id not in have and _signature(r, kind) == sig), None)
-            if before is not None:
-                out.append(Change("~", kind, rid, "id", before, rid, "renamed"))
-                tracked[kind] = before
-            else:
-                out.append(Change("+", kind, rid, "", "", "", _label(new)))
-        elif old is not None:
-            out.append(Change("-", kind, rid, "", "", "", _label(old)))
-    return out
+        for rid in sorted(tracked[kind]):
+            new, old = newer.get(kind, rid), older.get(kind, rid)
+            if new is not None and old is not None:
+                out.extend(ch for name in COMPARED[kind] if (ch := _field_change(kind, rid, name, old, new)))
+            elif new is not None:
+                sig = _signature(new, kind)
+                have = newer.by_id(kind)
+                before = next((r.id for r in older.table(kind) if r.id not in have and _signature(r, kind) == sig),
+                              None)
+                if before is not None:
+                    out.append(Change("~", kind, rid, "id", before, rid, "renamed"))
+                    renamed.append((kind, before))
+                else:
+                    out.append(Change("+", kind, rid, "", "", "", _label(new)))
+            elif old is not None:
+                out.append(Change("-", kind, rid, "", "", "", _label(old)))
+    return out, renamed
 
 
 @dataclass
 class History:
     entries: list[Entry]
-    commits: int  # versions read
+    commits: int  # commits that changed the file
+    blobs: int  # versions parsed
     ids: set[str]  # every id seen, for a did-you-mean
 
 
 def history(ledger: Path, rid: str) -> History:
+    """A merge commit shows only what it changed against every parent (a conflict's resolution),
+    as `git log --cc` does; every other commit, what it changed against its parent."""
     root, rel = locate(ledger)
     found = commits(root, rel)
-    tracked = dict.fromkeys(KINDS, rid)
+    tracked = {kind: {rid} for kind in KINDS}
     entries: list[Entry] = []
     ids: set[str] = set()
-    newer: Ledger | None = None
-    newer_commit: Commit | None = None
-    read = 0
-    for c, data in zip(found, _versions(root, found), strict=False):
-        read += 1
-        version = _parse(data, f"{c.hash[:10]}:{c.path}")
-        if version is None:
-            continue
-        if read <= 1 or len(ids) < 100_000:
-            for kind in KINDS:
-                ids.update(r.id for r in version.table(kind))
-        if newer is not None and newer_commit is not None:
-            entries.extend(Entry(newer_commit, ch) for ch in _compare(version, newer, tracked))
-        newer, newer_commit = version, c
-    if newer is not None and newer_commit is not None:  # the oldest readable version: what it added
-        entries.extend(Entry(newer_commit, ch) for ch in _compare(Ledger("empty"), newer, tracked))
-    return History(entries, read, ids)
+    empty = Ledger("empty")
+    reader = _Reader(root)
+    try:
+        for c in found:
+            version = reader.read(c.hash, c.path)
+            if version is None:
+                continue
+            if len(ids) < 1_000_000:
+                for kind in KINDS:
+                    ids.update(version.by_id(kind))
+            results = []
+            for parent in c.parents or ("",):
+                older = reader.read(parent, c.parent_path) if parent else empty
+                results.append(_compare(older if older is not None else empty, version, tracked))
+            changes, renamed = results[0]
+            if len(results) > 1:
+                common = set.intersection(*({ch for ch in r[0]} for r in results))
+                changes = [ch for ch in changes if ch in common]
+                renamed = [r for r in renamed if any(ch.field == "id" and ch.old == r[1] for ch in changes)]
+            for kind, old_id in renamed:
+                tracked[kind].add(old_id)
+            entries.extend(Entry(c, ch) for ch in changes)
+    finally:
+        reader.close()
+    return History(entries, len(found), reader.blobs, ids)

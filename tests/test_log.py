@@ -13,7 +13,7 @@ import pytest
 from iqtl import history
 
 from .conftest import MINI, ROOT, run
-from .test_merge import git
+from .test_merge import DRIVER, git, iqtl
 
 
 def _commit(repo: Path, rel: str, text: str, message: str) -> None:
@@ -62,6 +62,27 @@ def test_follows_the_file_and_the_record_through_renames(repo):
     ]
     assert all(r["author"] == "Ann Editor" and len(r["commit"]) == 40 for r in rows)
     assert "start 2007-08-01 → 2007-08-29" in rows[2]["detail"]
+
+
+def test_each_commit_is_compared_with_its_own_parent(repo):
+    ledger = repo / "data" / "ledger.toml"
+    base = ledger.read_text(encoding="utf-8")
+    assert iqtl(repo, "git-setup", "-L", "data/ledger.toml", "--command", DRIVER).returncode == 0
+    git(repo, "add", ".gitattributes")
+    git(repo, "commit", "-qm", "Merge driver")
+    git(repo, "checkout", "-qb", "side")
+    _commit(repo, "data/ledger.toml", base.replace('date = "2007-08-29"', 'date = "2007-08-30"'), "Side: date")
+    git(repo, "checkout", "-q", "main")
+    _commit(repo, "data/ledger.toml", base.replace('title = "Sadr declares a cease-fire"', 'title = "Cease-fire"'),
+            "Main: title")
+    git(repo, "merge", "-q", "--no-edit", "side")
+    rows = json.loads(_log(repo, "sadr-ceasefire", "-F", "json").stdout)
+    got = {(r["subject"], r["field"], r["old"], r["new"]) for r in rows[:2]}
+    # Not "Main: title" undoing the side's date: each change once, on the commit that made it,
+    # and nothing on the merge, which chose no value of its own.
+    assert got == {("Side: date", "date", "2007-08-29", "2007-08-30"),
+                   ("Main: title", "title", "Sadr declares a cease-fire", "Cease-fire")}
+    assert len(rows) == 6
 
 
 def test_csv_plain_and_table(repo):
