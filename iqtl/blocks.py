@@ -17,6 +17,7 @@ _ARRAY_HEADER = re.compile(r"\[\[\s*([A-Za-z0-9_-]+)\s*\]\]\s*(#.*)?")
 _BARE = r"[A-Za-z0-9_-]+"
 _PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _KEY = re.compile(rf"[ \t]*({_PART}(?:[ \t]*\.[ \t]*{_PART})*)[ \t]*=")
+_BARE_RE, _PART_RE = re.compile(_BARE), re.compile(_PART)
 # Outside a multi-line string: what opens a string, a comment, or a bracket.
 _TOKEN = re.compile(r'"""|\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#|[\[\]{}]')
 _CLOSE = {'"""': re.compile(r'\\.|"""', re.DOTALL), "'''": re.compile(r"'''")}
@@ -109,9 +110,9 @@ def _entry(lines: list[str], i: int) -> tuple[Entry, int]:
         raise ScanError(f"line {i + 1}: expected `key = value`")
     raw_key = m.group(1)
     key: str | None
-    if re.fullmatch(_BARE, raw_key):
+    if _BARE_RE.fullmatch(raw_key):
         key = raw_key
-    elif re.fullmatch(_PART, raw_key):
+    elif _PART_RE.fullmatch(raw_key):
         key = _unquote(raw_key)
     else:
         key = None
