@@ -178,7 +178,10 @@ def _merge_block(kind: str, rid: str, bo: Block | None, ro: dict | None, ba: Blo
         return text
     base_lead = bo.lead if bo else []
     lead = ba.lead if bb.lead == base_lead else bb.lead if ba.lead == base_lead else _union(ba.lead, bb.lead)
-    header = ba.header if bb.header == (bo.header if bo else ba.header) else bb.header
+    decided, header = _pick(bo.header if bo else ba.header, ba.header, bb.header)
+    if not decided:  # both changed the header's comment: ours on the line, theirs above it
+        header = ba.header
+        lead = lead + [bb.header_comment + "\n"] if bb.header_comment else lead
     eo, ea, eb = _entry_map(bo), _entry_map(ba), _entry_map(bb)
     ro = ro or {}
     keys = [e.key for e in ba.entries] + [e.key for e in bb.entries if e.key not in ea]
