@@ -14,8 +14,9 @@ which the loader reports as an error naming both values, so `iqtl check` lists e
 with its line, and every other problem of the merged ledger in one run (git's <<<<<<< markers
 would stop the parse at the first).  Nothing is lost: the value not kept is in the marker.
 
-The merged text is loaded and checked; an error that neither side had (a reference to a record the
-other side renamed or deleted, an id both sides added) makes the merge a conflict too.
+The merged text is loaded and checked; an error that ours did not have (a reference to a record the
+other side renamed or deleted, an id both sides added, or one theirs brings) makes the merge a
+conflict too.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Conflict:
 class MergeResult:
     text: str
     conflicts: list[Conflict] = field(default_factory=list)
-    errors: list = field(default_factory=list)  # Problems of the merged ledger that neither side had
+    errors: list = field(default_factory=list)  # Problems of the merged ledger that ours had not
 
     @property
     def clean(self) -> bool:
@@ -296,7 +297,8 @@ def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger") -> Merg
 
 
 def _new_errors(merged: str, ours: str, theirs: str, path: str) -> list:
-    """Errors of the merged ledger that neither side had; markers are counted as conflicts."""
+    """Errors of the merged ledger that ours did not have (markers are counted as conflicts).
+    An error theirs had counts too: the merge would bring it into a branch that was clean of it."""
     from .loader import load_text
 
     def known(text: str) -> set[tuple[str, str]]:
@@ -305,7 +307,7 @@ def _new_errors(merged: str, ours: str, theirs: str, path: str) -> list:
     problems = [p for p in load_text(merged, path).errors if p.code != "merge-conflict"]
     if not problems:
         return []
-    had = known(ours) | known(theirs)
+    had = known(ours)
     return [p for p in problems if (p.code, p.message) not in had]
 
 

@@ -272,3 +272,70 @@ def test_crlf_ledger_stays_crlf():
     result = merge_texts(base, base + events("a", 1).replace("\n", "\r\n"), base + events("b", 1))
     assert result.clean
     assert "\n" not in result.text.replace("\r\n", "")
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from iqtl.blocks import scan  # noqa: E402
+
+_MINI_RAW = load_text(MINI.read_text(encoding="utf-8"), "mini").ledger
+_EVENT_IDS = [e.id for e in _MINI_RAW.events]
+_words = st.text("abcdef ", min_size=1, max_size=8)
+
+
+@st.composite
+def _edits(draw) -> dict:
+    """One side's edits to the mini ledger's events: new titles, deletions, appended events."""
+    titles = draw(st.dictionaries(st.sampled_from(_EVENT_IDS), _words, max_size=3))
+    deleted = draw(st.sets(st.sampled_from(_EVENT_IDS), max_size=2)) - set(titles)
+    added = draw(st.integers(0, 3))
+    return {"titles": titles, "deleted": deleted, "added": added}
+
+
+def _apply(base: str, edits: dict, side: str) -> str:
+    doc = scan(base)
+    out = "".join(e.text() for e in doc.top)
+    for b in doc.blocks:
+        text = b.text()
+        rid = next((line.split('"')[1] for line in text.splitlines() if line.startswith("id = ")), "")
+        if b.kind == "event" and rid in edits["deleted"]:
+            continue
+        if b.kind == "event" and rid in edits["titles"]:
+            start = text.index("\ntitle = ") + 1
+            end = text.index("\n", start)
+            text = text[:start] + f'title = "{edits["titles"][rid]}"' + text[end:]
+        out += text
+    return out + "".join(doc.end) + events(side, edits["added"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_edits(), _edits())
+def test_merge_keeps_every_one_sided_change_and_flags_every_clash(mine, yours):
+    base = MINI.read_text(encoding="utf-8")
+    ours, theirs = _apply(base, mine, "ours"), _apply(base, yours, "theirs")
+    result = merge_texts(base, ours, theirs)
+    merged = load_text(result.text, "merged")
+    got = {e.id: e for e in merged.ledger.events}
+    clashes = {c.id for c in result.conflicts}
+    for rid in _EVENT_IDS:
+        t_mine, t_yours = mine["titles"].get(rid), yours["titles"].get(rid)
+        gone_mine, gone_yours = rid in mine["deleted"], rid in yours["deleted"]
+        if (gone_mine and t_yours) or (gone_yours and t_mine):
+            assert rid in clashes and rid in got  # deleted against a change: kept, and flagged
+        elif gone_mine or gone_yours:
+            assert rid not in got
+        elif t_mine and t_yours and t_mine != t_yours:
+            assert rid in clashes and got[rid].title == t_mine
+        elif t_mine or t_yours:
+            assert got[rid].title == (t_mine or t_yours)
+    appended = [i for i in got if i.startswith(("ours-", "theirs-"))]
+    assert appended == [f"ours-{i}" for i in range(mine["added"])] + [f"theirs-{i}" for i in range(yours["added"])]
+    # A reference to a deleted event is an error the merge reports, never a silent success,
+    # unless ours had that very error already.
+    before = {(p.code, p.message) for p in load_text(ours, "merged").errors}
+    broken = [p for p in merged.errors if p.code != "merge-conflict" and (p.code, p.message) not in before]
+    assert result.clean == (not clashes and not broken)
+    assert [(p.code, p.message) for p in result.errors] == [(p.code, p.message) for p in broken]
