@@ -31,6 +31,10 @@ COMMANDS: dict[str, str] = {
     "export": "export:export_command",
     "add": "add:add_app",
     "import": "importing:import_command",
+    "fmt": "fmt:fmt_command",
+    "log": "log:log_command",
+    "merge-driver": "merge:merge_driver",
+    "git-setup": "merge:git_setup",
 }
 ENV_NO_CACHE = "IQTL_NO_CACHE"  # as iqtl.ledgerfile.cache, without importing it for --help
 

@@ -151,3 +151,14 @@ def resolve_format(fmt: Enum | str | None) -> str:
     if isinstance(fmt, Enum):
         return fmt.value
     return fmt or ("table" if sys.stdout.isatty() else "plain")
+
+
+def ledger_path(ledger: Path | None, code: int = 2) -> Path:
+    """The ledger a command reads, found as every command finds it, or exit with `code`."""
+    from iqtl.cli.errors import fail
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger
+
+    try:
+        return find_ledger(ledger)
+    except LedgerNotFoundError as exc:
+        fail(str(exc), code)

@@ -436,7 +436,12 @@ class _Fields:
         self.spec = spec = _SPECS[kind]
         if not spec.keys() >= raw.keys():
             for key in raw:
-                if key not in spec:
+                if key == "iqtl-conflict":  # left by `iqtl merge-driver`: name both sides' values
+                    from .merge import describe
+
+                    self.findings.append(error("merge-conflict", f"{self.label}: {describe(raw[key])}", kind, index,
+                                               key, at_key=True))
+                elif key not in spec:
                     message = f"{self.label}: unknown key {key!r}" + did_you_mean(key, spec)
                     self.findings.append(error("unknown-key", message, kind, index, key, at_key=True))
         for name in _REQUIRED[kind]:

@@ -150,7 +150,7 @@ class Appender:
 
     def __enter__(self) -> Appender:
         if self.lock:
-            self._lock_fd = _acquire(self.target)
+            self._lock_fd = acquire_lock(self.target)
         try:
             self._read()
         except BaseException:
@@ -295,7 +295,7 @@ def _lock_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.lock")
 
 
-def _acquire(target: Path) -> int:
+def acquire_lock(target: Path) -> int:
     """An exclusive flock on a sidecar file.  The kernel drops it when the holder dies, so a
     lock file left behind is harmless; it is never deleted (deleting races with waiters)."""
     path = _lock_path(target)

@@ -55,7 +55,7 @@ def _text(value) -> str:
     return LIST_SEPARATOR.join(value) if isinstance(value, tuple) else str(value)
 
 
-def _signature(record: Record, kind: str) -> tuple:
+def signature(record: Record, kind: str) -> tuple:
     return tuple(field_value(record, f) for f in COMPARED[kind])
 
 
@@ -99,7 +99,7 @@ def bounds_moved(old: EDTF | None, new: EDTF | None) -> str:
     return f"start {_day_shift(old.earliest, new.earliest)}; end {_day_shift(old.latest, new.latest)}"
 
 
-def _field_change(kind: str, rid: str, name: str, old_rec: Record, new_rec: Record) -> Change | None:
+def field_change(kind: str, rid: str, name: str, old_rec: Record, new_rec: Record) -> Change | None:
     old, new = field_value(old_rec, name), field_value(new_rec, name)
     if old == new:
         return None
@@ -148,9 +148,9 @@ def diff(old: Ledger, new: Ledger, q: Query | None = None) -> list[Change]:
         if removed and added:
             by_sig: dict[tuple, list[str]] = {}
             for i in added:
-                by_sig.setdefault(_signature(b[i], kind), []).append(i)
+                by_sig.setdefault(signature(b[i], kind), []).append(i)
             for i in removed:
-                candidates = by_sig.get(_signature(a[i], kind))
+                candidates = by_sig.get(signature(a[i], kind))
                 if candidates:
                     renamed[i] = candidates.pop(0)
         gone = set(renamed.values())
@@ -159,14 +159,14 @@ def diff(old: Ledger, new: Ledger, q: Query | None = None) -> list[Change]:
             if i in renamed:
                 kind_changes.append((renamed[i], Change("~", kind, renamed[i], "id", i, renamed[i], "renamed")))
             else:
-                kind_changes.append((i, Change("-", kind, i, "", "", "", _label(a[i]))))
+                kind_changes.append((i, Change("-", kind, i, "", "", "", record_label(a[i]))))
         for i in added:
             if i not in gone:
-                kind_changes.append((i, Change("+", kind, i, "", "", "", _label(b[i]))))
+                kind_changes.append((i, Change("+", kind, i, "", "", "", record_label(b[i]))))
         for i in a:
             if i in b:
                 for name in COMPARED[kind]:
-                    ch = _field_change(kind, i, name, a[i], b[i])
+                    ch = field_change(kind, i, name, a[i], b[i])
                     if ch:
                         kind_changes.append((i, ch))
         kind_changes.sort(key=lambda pair: pair[0])
@@ -174,7 +174,7 @@ def diff(old: Ledger, new: Ledger, q: Query | None = None) -> list[Change]:
     return changes
 
 
-def _label(record: Record) -> str:
+def record_label(record: Record) -> str:
     return getattr(record, "title", None) or getattr(record, "name", None) or getattr(record, "text", "")
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from iqtl.core.edtf import EDTF, year_label
 from iqtl.core.model import Actor, Claim, Event, Ledger, Source
-from iqtl.core.text import for_terminal
+from iqtl.core.text import for_terminal, one_line
 
 
 def make_console(color: str = "auto", file: TextIO | None = None) -> Console:
@@ -333,6 +333,29 @@ def comparison_view(ledger: Ledger, c) -> Group:
             for x, y in c.contradictions)
         _field(body, "Contradictions", lines)
     return Group(head, Text(""), body)
+
+
+def log_table(entries, record_id: str):
+    table = Table(title=for_terminal(f"history of {record_id}"), header_style="bold", pad_edge=False)
+    for name in ("Commit", "Date", "Author", "Subject", "Change"):
+        table.add_column(name, no_wrap=name in ("Commit", "Date"), ratio=2 if name == "Change" else None)
+    for e in entries:
+        ch = e.change
+        if ch.change == "+":
+            body = Text(one_line(f"added {ch.kind} {ch.id}"), "green")
+        elif ch.change == "-":
+            body = Text(one_line(f"removed {ch.kind} {ch.id}"), "red")
+        elif ch.field == "id":
+            body = Text(one_line(f"renamed {ch.old} → {ch.new}"), "yellow")
+        else:
+            body = Text.assemble(f"{ch.field}: ", (one_line(ch.old or "∅"), "red"), " → ",
+                                 (one_line(ch.new or "∅"), "green"))
+            if ch.detail:
+                body.append("\n")
+                body.append(one_line(ch.detail), "dim")
+        c = e.commit
+        table.add_row(c.hash[:10], c.date[:10], one_line(c.author), one_line(c.subject), body)
+    return table
 
 
 SHOW = {"event": show_event, "claim": show_claim, "source": show_source, "actor": show_actor}
