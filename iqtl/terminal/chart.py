@@ -215,3 +215,10 @@ def chart(ledger: Ledger, events: list[Event], *, width: int, by: str = "actor",
     lines.extend(_fit(Text(n, style="dim"), width) for n in notes)
     lines.extend(legend_lines(width))
     return lines
+
+
+def picture(ledger: Ledger, events: list[Event], **options):
+    """The chart as one renderable, for a console to print cropped to its width."""
+    from rich.console import Group
+
+    return Group(*chart(ledger, events, **options))

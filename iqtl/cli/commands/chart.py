@@ -39,10 +39,8 @@ def chart_command(
     drawn faint (░ ○), a year scale along the top, fitted to the terminal (or --width).
 
     Example: iqtl chart --by tag --from 2006 --to 2008"""
-    from rich.console import Group
-
     from iqtl.query import select_events
-    from iqtl.terminal.chart import chart
+    from iqtl.terminal.chart import picture
 
     led = open_ledger(ledger)
     q = make_query(led, filters)
@@ -52,7 +50,7 @@ def chart_command(
         return
     con = console(color)
     cols = width if width is not None else con.width
-    lines = chart(led, events, width=cols, by=by.value, max_lanes=lanes, window=(q.start, q.end),
-                  cut_gaps=not linear)
+    drawn = picture(led, events, width=cols, by=by.value, max_lanes=lanes, window=(q.start, q.end),
+                    cut_gaps=not linear)
     con.width = max(cols, 30)
-    con.print(Group(*lines), crop=True, no_wrap=True, overflow="crop")
+    con.print(drawn, crop=True, no_wrap=True, overflow="crop")
