@@ -182,6 +182,9 @@ def export_command(
     title: TitleOpt = "Timeline",
     bom: BomOpt = False,
     raw: RawOpt = False,
+    group_by: Annotated[Optional[ChartBy], typer.Option(
+        "--group-by", help="timelinejs: group the events of the few busiest actors or tags (default: no groups).",
+        case_sensitive=False, show_default=False)] = None,
 ):
     """Write the selected events in another format: a web page, TimelineJS, the sources as CSL-JSON
     (for Zotero), or the rows of `list`.  Every filter applies."""
@@ -198,7 +201,7 @@ def export_command(
         from .export import dumps
         from .timelinejs import timeline
 
-        doc, skipped = timeline(led, events, title=title)
+        doc, skipped = timeline(led, events, title=title, group_by=group_by.value if group_by else None)
         if skipped:
             typer.echo(f"iqtl: note: {len(skipped)} undated events left out: {', '.join(skipped)}", err=True)
         buf.write(dumps(doc, indent=2) + "\n")

@@ -23,10 +23,15 @@ engine.setOutputFormat('text');
 const out = { bibliography: {}, citation: {}, errors: [] };
 for (const item of items) {
   const id = String(item.id);
-  engine.updateItems([id]);
-  const [meta, entries] = engine.makeBibliography();
-  if (meta.bibliography_errors.length) out.errors.push(...meta.bibliography_errors.map((e) => ({ id, ...e })));
-  out.bibliography[id] = entries.join('').trim();
-  out.citation[id] = engine.makeCitationCluster([{ id }]);
+  // One item at a time, so that an item the processor rejects is named and the others still formatted.
+  try {
+    engine.updateItems([id]);
+    const [meta, entries] = engine.makeBibliography();
+    if (meta.bibliography_errors.length) out.errors.push(...meta.bibliography_errors.map((e) => ({ id, ...e })));
+    out.bibliography[id] = entries.join('').trim();
+    out.citation[id] = engine.makeCitationCluster([{ id }]);
+  } catch (e) {
+    out.errors.push({ id, message: String(e.message || e) });
+  }
 }
 process.stdout.write(JSON.stringify(out) + '\n');

@@ -2,7 +2,7 @@
 // what a reader would get, as JSON: where the time navigation sits in the embed, how many slides,
 // markers and groups were built, and anything the page logged as an error.
 //
-// usage: node timeline.mjs EXPORT.json [EMBED_HEIGHT] [EMBED_WIDTH]
+// usage: node timeline.mjs EXPORT.json [EMBED_HEIGHT] [EMBED_WIDTH]   (IQTL_SHOT=FILE.png: a screenshot too)
 //
 // Every request is answered from node_modules under a made-up origin; anything else is refused, so
 // the page never reaches the network (TimelineJS would fetch its locale from a CDN by default).
@@ -37,11 +37,12 @@ const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.json': 'applicat
   '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-const out = { errors: [], refused: [] };
+let page;
+const out = { errors: [], console: [], refused: [] };
 try {
-  const page = await browser.newPage({ viewport: { width: width + 40, height: height + 40 } });
+  page = await browser.newPage({ viewport: { width: width + 40, height: height + 40 } });
   page.on('pageerror', (e) => out.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error') out.console.push(m.text()); });
   await page.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.origin !== ORIGIN) {
@@ -74,12 +75,15 @@ try {
       slide_ids: slides.map((s) => s.id),
       slide_headlines: slides.map((s) => (s.querySelector('.tl-headline') || {}).textContent || ''),
       markers: document.querySelectorAll('.tl-timemarker').length,
+      markers_top: Math.min(...[...document.querySelectorAll('.tl-timemarker')].map((m) => m.getBoundingClientRect().top)),
+      markers_bottom: Math.max(...[...document.querySelectorAll('.tl-timemarker')].map((m) => m.getBoundingClientRect().bottom)),
       groups: [...document.querySelectorAll('.tl-timegroup')].map((g) =>
         (g.querySelector('.tl-timegroup-message') || {}).textContent || ''),
       eras: document.querySelectorAll('.tl-timeera').length,
       message: (document.querySelector('.tl-message-full') || {}).textContent || '',
     };
   }));
+  if (process.env.IQTL_SHOT) await page.screenshot({ path: process.env.IQTL_SHOT });
 } finally {
   await browser.close();
 }
