@@ -320,6 +320,28 @@ def test_csl_follows_the_filters_and_keeps_only_web_urls(scripted):
     assert s2["issued"] == {"date-parts": [[2009]], "season": 1}  # EDTF 21-24 (spring-winter) -> CSL 1-4
 
 
+def test_csl_dates_publishers_and_placeholders_as_csl_has_them():
+    items = {i["id"]: i for i in json.loads(export("csl", ledger=FIXTURES / "citations.toml"))}
+    check_csl(list(items.values()))
+    issued = {k: i.get("issued") for k, i in items.items()}
+    # EDTF years are astronomical; CSL's negative years count back from 1 BC = -1, and 0 is no date.
+    assert issued["bce"] == {"date-parts": [[-45]]} and issued["year-zero"] == {"date-parts": [[-1]]}
+    assert issued["year-minus-one"] == {"date-parts": [[-2]]}
+    assert all(p[0] != 0 for d in issued.values() for p in d["date-parts"][:1])
+    # Ranges: two date-parts of one length; an open end is [0]; approximate and seasons kept.
+    assert issued["range-month-year"] == {"date-parts": [[2007], [2008]]}
+    assert issued["range-approximate"] == {"date-parts": [[2006, 11], [2008, 2]], "circa": True}
+    assert issued["open-end"] == {"date-parts": [[2010], [0]]} and issued["unknown-end"]["date-parts"] == [[2012], [0]]
+    assert issued["decade"] == {"date-parts": [[1990], [1999]]} and issued["autumn"]["season"] == 3
+    assert all(len(d["date-parts"]) == 1 or len(set(map(len, d["date-parts"]))) == 1 for d in issued.values())
+    # The publisher: a container for periodicals and web items, else a publisher; placeholders left out.
+    assert items["bce"]["publisher"] == "Penguin Press" and "container-title" not in items["bce"]
+    assert items["spring"]["container-title"] == "Hot Air" and "publisher" not in items["spring"]
+    for key in ("range-days", "unknown-end", "odd-type"):  # "unknown (...)", "[Unknown]", "N/A"
+        assert "publisher" not in items[key] and "container-title" not in items[key], items[key]
+    assert "author" not in items["range-month-year"] and items["bce"]["author"] == [{"literal": "Gaius Suetonius"}]
+
+
 # ---------------------------------------------------------------- HTML, read statically
 
 
