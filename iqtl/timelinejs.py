@@ -23,7 +23,6 @@ from .model import Event, Ledger
 from .query import claims_about
 
 ERA_MIN_DAYS = 365  # an interval at least this long is also an era
-GROUP_BY = ("actor", "tag")
 # TimelineJS gives each group its own band of rows in the time navigation, at least one marker high:
 # with one group per tag (28 on the bundled ledger) the navigation needed 876 px and was pushed out of
 # a 760 px embed.  A few groups of the busiest values keep it inside; other events stay ungrouped.
