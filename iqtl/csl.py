@@ -8,6 +8,8 @@ items; each needs `id` and `type` (one of the CSL item types), and may have `tit
 
 from __future__ import annotations
 
+import re
+
 from .edtf import EDTF, civil_from_days
 from .html import safe_url
 from .model import Source
@@ -35,7 +37,7 @@ CONTAINER_TYPES = {"article-newspaper", "article-magazine", "article-journal", "
 # CSL's season numbers: 1 spring, 2 summer, 3 autumn, 4 winter; EDTF's are 21-24.
 SEASONS = {3: 1, 6: 2, 9: 3, 12: 4}
 # Words a ledger writes where it has no value: a processor would print them as a name or a title.
-PLACEHOLDERS = ("unknown", "not known", "not named", "unnamed", "n/a", "none", "no publisher", "no author")
+PLACEHOLDER = re.compile(r"(unknown|not known|not named|unnamed|n/a|none|no (publisher|author))\b|na$")
 
 
 def csl_type(value: str) -> str:
@@ -45,7 +47,7 @@ def csl_type(value: str) -> str:
 def is_placeholder(value: str) -> bool:
     """True for "unknown (not named in the article)", "[unknown]", "n/a", "?" and the like."""
     text = value.strip().lstrip("([").strip().casefold()
-    return not text.strip("?-–—.") or text.startswith(PLACEHOLDERS)
+    return not text.strip("?-–—.") or PLACEHOLDER.match(text) is not None
 
 
 def csl_year(year: int) -> int:
