@@ -340,6 +340,10 @@ def test_csl_dates_publishers_and_placeholders_as_csl_has_them():
     for key in ("range-days", "unknown-end", "odd-type"):  # "unknown (...)", "[Unknown]", "N/A"
         assert "publisher" not in items[key] and "container-title" not in items[key], items[key]
     assert "author" not in items["range-month-year"] and items["bce"]["author"] == [{"literal": "Gaius Suetonius"}]
+    from iqtl.csl import is_placeholder
+
+    assert [is_placeholder(v) for v in ("unknown (not named)", "[Unknown]", "N/A", "none", "?")] == [True] * 5
+    assert [is_placeholder(v) for v in ("Nonesuch Records", "NA Publishing", "Unknowable Press")] == [False] * 3
 
 
 # ---------------------------------------------------------------- HTML, read statically
