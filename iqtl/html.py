@@ -115,7 +115,10 @@ def _pct(axis: Axis, day: int, end: bool = False) -> float:
     return (axis.col(day) + (1 if end else 0)) * 100 / axis.width
 
 
-def _bar_classes(date: EDTF) -> list[str]:
+def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "", inner: str = "") -> str:
+    """A bar (or, for a single date, a tick) placed on the axis; `attrs` and `inner` are extra, already escaped."""
+    left = _pct(axis, date.earliest)
+    right = _pct(axis, date.latest, end=True)
     classes = ["bar"]
     if date.is_interval:
         if date.start is not None and (date.start.approximate or date.start.uncertain):
@@ -130,15 +133,8 @@ def _bar_classes(date: EDTF) -> list[str]:
         classes.append("pt")
         if date.approximate or date.uncertain:
             classes.append("fz")
-    return classes
-
-
-def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "") -> str:
-    """A bar (or, for a single date, a tick) placed on the axis; `attrs` are extra, already escaped."""
-    left = _pct(axis, date.earliest)
-    right = _pct(axis, date.latest, end=True)
     style = f"left:{left:.2f}%;width:{max(right - left, 0.4):.2f}%"
-    return f'<{tag}{attrs} class="{" ".join(_bar_classes(date))}" style="{style}"></{tag}>'
+    return f'<{tag}{attrs} class="{" ".join(classes)}" style="{style}">{inner}</{tag}>'
 
 
 def _scale_html(axis: Axis) -> str:
@@ -166,21 +162,18 @@ def _scale_html(axis: Axis) -> str:
 def overview_html(axis: Axis, events: list[Event]) -> str:
     """Intervals as bars, packed into rows (each a link to its event); single dates as ticks in one row.
 
-    Each link is a target of at least 24 x 24 px (WCAG 2.2, 2.5.8): a row is 24 px high and a short
-    bar sits in the middle of a 24 px wide link.  Links in one row are packed so that their targets
+    Each link is a target of at least 24 x 24 px (WCAG 2.2, 2.5.8): it lies over its bar, centred, in
+    a 24 px high row, and is at least 24 px wide.  Links in one row are packed so that their targets
     cannot overlap while the overview is HIT_MIN_WIDTH px wide or more."""
     intervals = sorted((ev for ev in events if ev.date and ev.date.is_interval), key=lambda ev: ev.date.sort_key())
     rows: list[list[tuple[float, str]]] = []
     for ev in intervals:
         left, right = _pct(axis, ev.date.earliest), _pct(axis, ev.date.latest, end=True)
-        width = max(right - left, 0.4)
-        centre = left + width / 2
-        half = max(width, HIT_PX * 100 / HIT_MIN_WIDTH) / 2
+        half = max(right - left, 0.4, HIT_PX * 100 / HIT_MIN_WIDTH) / 2
+        centre = (left + right) / 2
         label = f"{ev.title} ({ev.date.display})"
-        link = (f'<a class="hit" href="{href("ev-", ev.id)}" title="{esc(label)}" aria-label="{esc(label)}" '
-                f'style="left:calc({centre:.2f}% - max({HIT_PX // 2}px, {width / 2:.2f}%));'
-                f'width:max({HIT_PX}px, {width:.2f}%)">'
-                f'<span class="{" ".join(_bar_classes(ev.date))}" style="width:{width:.2f}cqw"></span></a>')
+        link = bar_html(axis, ev.date, inner=f'<a class="hit" href="{href("ev-", ev.id)}" title="{esc(label)}" '
+                        f'aria-label="{esc(label)}"></a>')
         for row in rows:
             if row[-1][0] <= centre - half:
                 row.append((centre + half, link))
@@ -356,13 +349,14 @@ figure{margin:0}
 .tick{position:absolute;bottom:0;padding-left:3px;border-left:1px solid var(--muted);color:var(--muted);
 font-variant-numeric:tabular-nums}
 .gap{position:absolute;bottom:0;transform:translateX(-50%);color:var(--muted);font-weight:bold}
-.ov-row{position:relative;height:max(1.5rem,24px);margin:.1rem 0;container-type:inline-size}
+.ov-row{position:relative;height:max(1.5rem,24px);margin:.1rem 0}
 .ov-row.points{height:.9rem;margin:.2rem 0}
-.hit{position:absolute;top:0;height:100%}
-.hit>.bar{left:50%;top:calc(50% - .45rem);height:.9rem;transform:translateX(-50%)}
 .bar{position:absolute;top:0;height:100%;min-width:3px;border-radius:2px;background:var(--bar);
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
-.hit:hover>.bar{filter:brightness(1.25)}
+.ov-row>.bar:has(>.hit){top:calc(50% - .45rem);height:.9rem}
+.ov-row>.bar:hover{filter:brightness(1.25)}
+.hit{position:absolute;left:50%;top:50%;width:100%;min-width:max(1.5rem,24px);height:max(1.5rem,24px);
+transform:translate(-50%,-50%)}
 [id]{scroll-margin-top:.75rem}
 .bar.fz-s{background:linear-gradient(to right,transparent,var(--bar) 45%)}
 .bar.fz-e{background:linear-gradient(to right,var(--bar) 55%,transparent)}
