@@ -38,9 +38,22 @@ LEDGERS = {"seed": SEED, "citations": CITATIONS}
 SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 
 
+def _node_major() -> int:
+    try:
+        out = subprocess.run([NODE, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
+        return int(out.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return 0
+
+
+NODE_MAJOR = _node_major() if NODE else 0
+
+
 def _missing(*packages: str, browser: bool = False) -> str | None:
     if NODE is None:
         return "needs node and npm (Debian's nodejs and npm packages)"
+    if browser and NODE_MAJOR < 20:
+        return f"needs node 20 or newer for playwright-core (this is node {NODE_MAJOR})"
     absent = [p for p in packages if not (CLIENTS / "node_modules" / p / "package.json").exists()]
     if absent:
         return f"needs {', '.join(absent)}: run `npm ci --prefix tests/clients` (.ci/run does)"
