@@ -9,76 +9,19 @@ import re
 import struct
 import subprocess
 import zlib
-from html.parser import HTMLParser
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from .conftest import FIXTURES, MINI, SEED, run
 from .conftest import run as run_main
+from .pages import SCRIPTED, Page, check_links_intact, check_self_contained
 
 HOSTILE = FIXTURES / "hostile.toml"
 CHROMIUM = Path("/usr/bin/chromium")
 
 # Markup, script and odd URLs in every field that reaches a page.
-SCRIPTED = """\
-schema = 1
-
-[[source]]
-id = "s1"
-title = "<script>alert('title')</script>"
-publisher = "</cite><script src=\\"https://evil.example/x.js\\"></script>"
-date = "2008~"
-author = "<b>Bold</b> & Co"
-url = "javascript:alert(1)"
-note = "<!-- comment --> ]]> &amp;"
-
-[[source]]
-id = "s2"
-title = "A fine source"
-publisher = "Example & Sons"
-date = "2009-21"
-url = "https://example.org/a?b=1&c=\\"2\\"<x>"
-
-[[actor]]
-id = "a1"
-name = "<img src=x onerror=alert(1)>"
-role = "\\"><svg onload=alert(2)>"
-
-[[event]]
-id = "e1"
-date = "2008-03?/2009"
-title = "<script>alert('event')</script>"
-summary = "<a href=\\"javascript:alert(3)\\">click</a> <style>body{background:url(https://evil.example/p.png)}</style>"
-sources = ["s1", "s2"]
-actors = ["a1"]
-tags = ["<i>tag</i>"]
-places = ["</li></ol><p>"]
-date_note = "@import url(https://evil.example/s.css);"
-
-[[event]]
-id = "e2"
-date = "2009-21"
-title = "Second & last"
-summary = "Fine."
-sources = ["s2"]
-related = ["e1"]
-
-[[claim]]
-id = "c1"
-text = "</blockquote><script>alert('claim')</script>"
-speaker = "a1"
-source = "s1"
-about = ["e1"]
-
-[[claim]]
-id = "c2"
-text = "\\"quoted\\" & <em>emphasised</em>"
-speaker = "a1"
-source = "s2"
-about = ["e1", "e2"]
-disputes = ["c1"]
-"""
 
 
 @pytest.fixture()
@@ -187,11 +130,15 @@ def _as_tuple(date: dict) -> tuple[int, ...]:
 
 
 def test_timelinejs_of_the_seed_ledger():
+    rows = {r["id"]: r for r in json.loads(export("json"))}
     doc = json.loads(export("timelinejs", "--title", "US–Iran–Iraq"))
     check_timelinejs(doc)
     assert doc["title"]["text"]["headline"] == "US–Iran–Iraq" and doc["scale"] == "human"
     slides = {s["unique_id"]: s for s in doc["events"]}
-    assert [s["unique_id"] for s in doc["events"]] == list_ids()  # every event, in order
+    # every event, in the order TimelineJS shows them: by where each slide starts
+    assert sorted(s["unique_id"] for s in doc["events"]) == sorted(list_ids())
+    starts = [tuple(int(s["start_date"].get(k, 1)) for k in ("year", "month", "day")) for s in doc["events"]]
+    assert starts == sorted(starts)
     # Filled only to the known precision.
     expect = {
         "2007-08-sadr-ceasefire": ({"year": "2007", "month": "8"}, None, "Aug 2007 (approx.)"),
@@ -207,19 +154,41 @@ def test_timelinejs_of_the_seed_ledger():
         assert slides[eid]["start_date"] == start, eid
         assert slides[eid].get("end_date") == end, eid
         assert slides[eid]["display_date"] == display, eid
-    assert slides["surge"]["group"] == "surge"  # the first tag
+    assert not any("group" in s for s in doc["events"])  # groups only when asked for (--group-by)
     assert all(_as_tuple(s["start_date"]) <= _as_tuple(s.get("end_date", s["start_date"])) for s in doc["events"])
-    # Eras: the periods of a year or more, each with its own dates.
+    # Eras: periods of a year or more, the longest first, none overlapping another (TimelineJS draws
+    # them in one band, where overlapping eras cut each other short).
     eras = {e["text"]["headline"]: e for e in doc["eras"]}
-    assert eras["Iran–Iraq war"]["start_date"] == {"year": "1980"} and eras["Iran–Iraq war"]["end_date"] == {
-        "year": "1988"}
-    assert "The US troop surge" in eras
+    # The longest period (the Badr Corps formed some time in 1982/2003) is one; the Iran–Iraq war
+    # (1980/1988) overlaps it and is left out.
+    longest = max((r for r in rows.values() if "/" in r["date"] and r["start"] and r["end"]),
+                  key=lambda r: (date.fromisoformat(r["end"]) - date.fromisoformat(r["start"])))
+    assert html.unescape(longest["title"]) in {html.unescape(t) for t in eras}
     assert "Sadr’s cease-fire in force" not in eras and "Sadr's cease-fire in force" not in eras  # 7 months
-    assert len(doc["eras"]) == 11  # of the 20 intervals, those of 365 days or more
+    spans = sorted((_as_tuple(e["start_date"]), _as_tuple(e["end_date"])) for e in doc["eras"])
+    assert len(spans) >= 2 and all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_timelinejs_groups_only_the_busiest_when_asked():
+    rows = {r["id"]: r for r in json.loads(export("json"))}
+    counts: dict[str, int] = {}
+    for row in rows.values():
+        for tag in set(row["tags"]):
+            counts[tag] = counts.get(tag, 0) + 1
+    doc = json.loads(export("timelinejs", "--group-by", "tag"))
+    check_timelinejs(doc)
+    labels = {s["unique_id"]: s.get("group") for s in doc["events"]}
+    named = set(labels.values()) - {None}
+    assert 1 <= len(named) <= 4 and None in labels.values()  # a handful of groups; the other events ungrouped
+    assert min(counts[t] for t in named) >= max(n for t, n in counts.items() if t not in named)  # the busiest
+    for eid, label in labels.items():  # each event in one of its own tags, or in none when it has none of them
+        assert label in rows[eid]["tags"] if label else not named & set(rows[eid]["tags"])
+    by_actor = json.loads(export("timelinejs", "--group-by", "actor"))
+    assert 1 <= len({s.get("group") for s in by_actor["events"]} - {None}) <= 4
 
 
 def test_timelinejs_text_is_escaped_html(scripted):
-    doc = json.loads(export("timelinejs", ledger=scripted))
+    doc = json.loads(export("timelinejs", "--group-by", "tag", ledger=scripted))
     check_timelinejs(doc)
     raw = json.dumps(doc)
     assert "<script" not in raw and "<img" not in raw and "javascript:" not in raw.replace("javascript:alert(3)", "")
@@ -299,76 +268,33 @@ def test_csl_follows_the_filters_and_keeps_only_web_urls(scripted):
     assert s2["issued"] == {"date-parts": [[2009]], "season": 1}  # EDTF 21-24 (spring-winter) -> CSL 1-4
 
 
+def test_csl_dates_publishers_and_placeholders_as_csl_has_them():
+    items = {i["id"]: i for i in json.loads(export("csl", ledger=FIXTURES / "citations.toml"))}
+    check_csl(list(items.values()))
+    issued = {k: i.get("issued") for k, i in items.items()}
+    # EDTF years are astronomical; CSL's negative years count back from 1 BC = -1, and 0 is no date.
+    assert issued["bce"] == {"date-parts": [[-45]]} and issued["year-zero"] == {"date-parts": [[-1]]}
+    assert issued["year-minus-one"] == {"date-parts": [[-2]]}
+    assert all(p[0] != 0 for d in issued.values() for p in d["date-parts"][:1])
+    # Ranges: two date-parts of one length; an open end is [0]; approximate and seasons kept.
+    assert issued["range-month-year"] == {"date-parts": [[2007], [2008]]}
+    assert issued["range-approximate"] == {"date-parts": [[2006, 11], [2008, 2]], "circa": True}
+    assert issued["open-end"] == {"date-parts": [[2010], [0]]} and issued["unknown-end"]["date-parts"] == [[2012], [0]]
+    assert issued["decade"] == {"date-parts": [[1990], [1999]]} and issued["autumn"]["season"] == 3
+    assert all(len(d["date-parts"]) == 1 or len(set(map(len, d["date-parts"]))) == 1 for d in issued.values())
+    # The publisher: a container for periodicals and web items, else a publisher; placeholders left out.
+    assert items["bce"]["publisher"] == "Penguin Press" and "container-title" not in items["bce"]
+    assert items["spring"]["container-title"] == "Hot Air" and "publisher" not in items["spring"]
+    for key in ("range-days", "unknown-end", "odd-type"):  # "unknown (...)", "[Unknown]", "N/A"
+        assert "publisher" not in items[key] and "container-title" not in items[key], items[key]
+    assert "author" not in items["range-month-year"] and items["bce"]["author"] == [{"literal": "Gaius Suetonius"}]
+    from iqtl.formats.csl import is_placeholder
+
+    assert [is_placeholder(v) for v in ("unknown (not named)", "[Unknown]", "N/A", "none", "?")] == [True] * 5
+    assert [is_placeholder(v) for v in ("Nonesuch Records", "NA Publishing", "Unknowable Press")] == [False] * 3
+
+
 # ---------------------------------------------------------------- HTML, read statically
-
-
-class Page(HTMLParser):
-    """What a test needs from a page: elements, attributes, text by element id, and order."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.ids: list[str] = []
-        self.articles: list[str] = []
-        self.text_of: dict[str, str] = {}
-        self.styles: list[str] = []
-        self._open: list[tuple[str, str | None]] = []
-        self._in_style = False
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.tags.append((tag, a))
-        if a.get("id"):
-            self.ids.append(a["id"])
-            self.text_of[a["id"]] = ""
-        if tag == "article":
-            self.articles.append(a.get("id", ""))
-        self._in_style = tag == "style"
-        if tag not in ("meta", "br", "img", "link", "input", "hr"):
-            self._open.append((tag, a.get("id")))
-
-    def handle_endtag(self, tag):
-        self._in_style = False
-        while self._open:
-            t, _ = self._open.pop()
-            if t == tag:
-                break
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.styles.append(data)
-        for _, ident in self._open:
-            if ident:
-                self.text_of[ident] += data
-
-    def hrefs(self) -> list[str]:
-        return [a["href"] for t, a in self.tags if "href" in a]
-
-    def find(self, tag: str) -> list[dict]:
-        return [a for t, a in self.tags if t == tag]
-
-
-def check_self_contained(text: str, page: Page, allowed_urls: set[str]) -> None:
-    """No request leaves the page: nothing loaded by src, no stylesheet links, no @import or url() in CSS,
-    no script at all; the only absolute URLs are links to the ledger's own http(s) sources."""
-    assert not page.find("script") and not page.find("link") and not page.find("iframe")
-    assert not any("src" in a or "srcset" in a for _, a in page.tags)
-    css = "".join(page.styles) + "".join(a.get("style", "") for _, a in page.tags)
-    assert "@import" not in css and "url(" not in css
-    for href in page.hrefs():
-        if not href.startswith("#"):
-            assert href in allowed_urls and re.match(r"https?://", href), href
-    assert not any(k.startswith("on") for _, a in page.tags for k in a)
-
-
-def check_links_intact(page: Page) -> None:
-    ids = set(page.ids)
-    assert len(page.ids) == len(ids), "duplicate ids"
-    for href in page.hrefs():
-        if href.startswith("#"):
-            assert html.unescape(href[1:]) in ids, href
 
 
 def test_html_of_the_seed_ledger():
@@ -512,3 +438,17 @@ def test_html_renders_in_headless_chromium(tmp_path):
     colours = {row[i:i + 3] for row in rows for i in range(0, len(row), bpp)}
     assert len(colours) >= 200, len(colours)  # text, bars and their anti-aliasing: far from blank (1)
     assert distinct_rows >= 400, distinct_rows
+
+
+@pytest.mark.parametrize("date", ["../..", "/", "../", "/.."])
+def test_timelinejs_leaves_out_an_event_with_no_known_date(tmp_path, date):
+    """EDTF allows an interval with no known end; TimelineJS cannot place it: left out, with a note."""
+    ledger = tmp_path / "open.toml"
+    ledger.write_text('schema = 1\n[[source]]\nid = "s"\ntitle = "t"\npublisher = "p"\ndate = "2001"\n'
+                      f'[[event]]\nid = "e"\ndate = "{date}"\ntitle = "t"\nsummary = "s"\nsources = ["s"]\n'
+                      '[[event]]\nid = "f"\ndate = "2001"\ntitle = "u"\nsummary = "s"\nsources = ["s"]\n',
+                      encoding="utf-8")
+    result = run("export", "timelinejs", "--ledger", str(ledger))
+    assert result.exit_code == 0, result.stderr
+    assert [s["unique_id"] for s in json.loads(result.stdout)["events"]] == ["f"]
+    assert "1 events with no known date left out: e" in result.stderr

@@ -25,7 +25,7 @@ from iqtl.core.text import FORMULA_PREFIXES
 from iqtl.reports.rows import STRUCTURED
 
 from .hardening import bounded, cli, private_cache, tally  # noqa: F401 - autouse fixtures
-from .test_exports import Page, check_links_intact, check_self_contained
+from .pages import Page, check_links_intact, check_self_contained
 
 pytestmark = pytest.mark.hardening  # the slow suite: `-m 'not hardening'` leaves it out
 

@@ -13,7 +13,7 @@ import pytest
 from iqtl.reports import history
 
 from .conftest import MINI, ROOT, run
-from .test_merge import DRIVER, git, iqtl
+from .gitrepo import DRIVER, git, iqtl
 
 
 def _commit(repo: Path, rel: str, text: str, message: str) -> None:

@@ -3,9 +3,6 @@ installed by `iqtl git-setup`."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,33 +10,12 @@ import pytest
 from iqtl.ledgerfile.loader import load, load_text
 from iqtl.ledgerfile.merge import merge_texts
 
-from .conftest import MINI, ROOT
+from .conftest import MINI
+from .gitrepo import DRIVER, _env, git, iqtl  # noqa: F401
 
 LEDGER = "data/events.toml"
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["GIT_CONFIG_NOSYSTEM"] = "1"
-    env["GIT_CONFIG_GLOBAL"] = os.devnull
-    env["GIT_EDITOR"] = "true"
-    return env
-
-
-def git(repo: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(["git", *args], cwd=repo, env=_env(), capture_output=True, text=True, timeout=120)
-    if ok:
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
-    return done
-
-
-def iqtl(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "iqtl", *args], cwd=repo, env=_env(), capture_output=True,
-                          text=True, timeout=120)
-
-
-DRIVER = f"{sys.executable} -m iqtl"
 
 
 @pytest.fixture

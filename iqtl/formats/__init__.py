@@ -21,6 +21,7 @@ class Options:
     title: str = "Timeline"  # documents: the page or document title
     bom: bool = False  # CSV/TSV: a UTF-8 byte-order mark first, for Excel
     raw: bool = False  # CSV/TSV: leave cells that look like formulas as they are
+    group_by: str | None = None  # TimelineJS: group the busiest actors' or tags' events ("actor", "tag")
 
 
 Writer = Callable[[Listing, TextIO, Options], "list[str] | None"]  # returns notes for the user, if any

@@ -25,6 +25,8 @@ from iqtl.reports.timescale import Axis, make_axis, round_years, year_step
 
 AXIS_UNITS = 1000  # the overview axis, in thousandths of its width
 AXIS_GAP = 30  # the width of a break where empty years are left out
+HIT_PX = 24  # the least size of a pointer target (WCAG 2.2, 2.5.8 Target Size (Minimum))
+HIT_MIN_WIDTH = 240  # px: the overview on a 320 px wide phone is about 260 px wide
 
 
 def esc(value: str) -> str:
@@ -113,8 +115,8 @@ def _pct(axis: Axis, day: int, end: bool = False) -> float:
     return (axis.col(day) + (1 if end else 0)) * 100 / axis.width
 
 
-def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "") -> str:
-    """A bar (or, for a single date, a tick) placed on the axis; `attrs` are extra, already escaped."""
+def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "", inner: str = "") -> str:
+    """A bar (or, for a single date, a tick) placed on the axis; `attrs` and `inner` are extra, already escaped."""
     left = _pct(axis, date.earliest)
     right = _pct(axis, date.latest, end=True)
     classes = ["bar"]
@@ -132,7 +134,7 @@ def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "") -> str:
         if date.approximate or date.uncertain:
             classes.append("fz")
     style = f"left:{left:.2f}%;width:{max(right - left, 0.4):.2f}%"
-    return f'<{tag}{attrs} class="{" ".join(classes)}" style="{style}"></{tag}>'
+    return f'<{tag}{attrs} class="{" ".join(classes)}" style="{style}">{inner}</{tag}>'
 
 
 def _scale_html(axis: Axis) -> str:
@@ -158,20 +160,26 @@ def _scale_html(axis: Axis) -> str:
 
 
 def overview_html(axis: Axis, events: list[Event]) -> str:
-    """Intervals as bars, packed into rows (each a link to its event); single dates as ticks in one row."""
+    """Intervals as bars, packed into rows (each a link to its event); single dates as ticks in one row.
+
+    Each link is a target of at least 24 x 24 px (WCAG 2.2, 2.5.8): it lies over its bar, centred, in
+    a 24 px high row, and is at least 24 px wide.  Links in one row are packed so that their targets
+    cannot overlap while the overview is HIT_MIN_WIDTH px wide or more."""
     intervals = sorted((ev for ev in events if ev.date and ev.date.is_interval), key=lambda ev: ev.date.sort_key())
     rows: list[list[tuple[float, str]]] = []
     for ev in intervals:
         left, right = _pct(axis, ev.date.earliest), _pct(axis, ev.date.latest, end=True)
+        half = max(right - left, 0.4, HIT_PX * 100 / HIT_MIN_WIDTH) / 2
+        centre = (left + right) / 2
         label = f"{ev.title} ({ev.date.display})"
-        attrs = f' href="{href("ev-", ev.id)}" title="{esc(label)}" aria-label="{esc(label)}"'
-        link = bar_html(axis, ev.date, "a", attrs)
+        link = bar_html(axis, ev.date, inner=f'<a class="hit" href="{href("ev-", ev.id)}" title="{esc(label)}" '
+                        f'aria-label="{esc(label)}"></a>')
         for row in rows:
-            if row[-1][0] + 0.8 <= left:
-                row.append((right, link))
+            if row[-1][0] <= centre - half:
+                row.append((centre + half, link))
                 break
         else:
-            rows.append([(right, link)])
+            rows.append([(centre + half, link)])
     lines = [f'<div class="ov-row">{"".join(link for _, link in row)}</div>' for row in rows]
     points = [bar_html(axis, ev.date) for ev in events if ev.date and not ev.date.is_interval]
     if points:
@@ -270,8 +278,9 @@ def event_html(ledger: Ledger, ev: Event, axis: Axis | None, on_page_events: set
         parts.append(f'<dl class="meta">{"".join(meta)}</dl>')
     claims = ledger.claims_about(ev.id)
     if claims:
-        parts.append(f'<section class="claims" aria-label="Claims about this event">'
-                     f'<h4>Claims <span class="count">({len(claims)})</span></h4>')
+        # Each claims section is a region landmark: its name, "Claims (2) <event title>", tells it apart.
+        parts.append(f'<section class="claims" aria-labelledby="{aid}-cl {aid}-h">'
+                     f'<h4 id="{aid}-cl">Claims <span class="count">({len(claims)})</span></h4>')
         for cl in claims:
             parts.append(claim_html(ledger, cl, on_page_claims, cl.id not in placed))
             placed.add(cl.id)
@@ -340,10 +349,15 @@ figure{margin:0}
 .tick{position:absolute;bottom:0;padding-left:3px;border-left:1px solid var(--muted);color:var(--muted);
 font-variant-numeric:tabular-nums}
 .gap{position:absolute;bottom:0;transform:translateX(-50%);color:var(--muted);font-weight:bold}
-.ov-row{position:relative;height:.9rem;margin:.2rem 0}
+.ov-row{position:relative;height:max(1.5rem,24px);margin:.1rem 0}
+.ov-row.points{height:.9rem;margin:.2rem 0}
 .bar{position:absolute;top:0;height:100%;min-width:3px;border-radius:2px;background:var(--bar);
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
-a.bar:hover{filter:brightness(1.25)}
+.ov-row>.bar:has(>.hit){top:calc(50% - .45rem);height:.9rem}
+.ov-row>.bar:hover{filter:brightness(1.25)}
+.hit{position:absolute;left:50%;top:50%;width:100%;min-width:max(1.5rem,24px);height:max(1.5rem,24px);
+transform:translate(-50%,-50%)}
+[id]{scroll-margin-top:.75rem}
 .bar.fz-s{background:linear-gradient(to right,transparent,var(--bar) 45%)}
 .bar.fz-e{background:linear-gradient(to right,var(--bar) 55%,transparent)}
 .bar.fz-s.fz-e{background:linear-gradient(to right,transparent,var(--bar) 30%,var(--bar) 70%,transparent)}
@@ -397,6 +411,7 @@ code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-s
 @media (max-width:40rem){
 .year{grid-template-columns:minmax(0,1fr)}
 .year>h2{background:var(--bg);z-index:1;padding:.5rem 0}
+.year [id]{scroll-margin-top:4rem}
 .events{padding-left:.8rem}
 .events>li::before{left:calc(-.8rem - 8px)}
 .event{padding:.6rem .7rem}

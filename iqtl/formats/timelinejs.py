@@ -15,6 +15,7 @@ group label does): they are escaped twice, so that what reaches innerHTML is sti
 from __future__ import annotations
 
 import html
+from collections import Counter
 
 from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days
 from iqtl.core.model import Event, Ledger
@@ -22,6 +23,10 @@ from iqtl.formats.html import esc, safe_url
 from iqtl.reports.citations import cited_sources
 
 ERA_MIN_DAYS = 365  # an interval at least this long is also an era
+# TimelineJS gives each group its own band of rows in the time navigation, at least one marker high:
+# with one group per tag (28 on the bundled ledger) the navigation needed 876 px and was pushed out of
+# a 760 px embed.  A few groups of the busiest values keep it inside; other events stay ungrouped.
+MAX_GROUPS = 4
 # JavaScript Dates cover years -271821..275760; beyond that TimelineJS needs its "cosmological" scale.
 HUMAN_YEARS = (-271820, 275759)
 
@@ -37,6 +42,17 @@ def date_object(part: EDTF, side: str = "start") -> dict:
     if part.precision == "day":
         out["day"] = str(d)
     return out
+
+
+def _slide_start(slide: dict) -> tuple[int, int, int]:
+    start = slide["start_date"]
+    return int(start["year"]), int(start.get("month", 1)), int(start.get("day", 1))
+
+
+def placeable(date: EDTF | None) -> bool:
+    """A date TimelineJS can put somewhere: not undated, and not an interval with no known end
+    (`../..`, `/`), which says only that the event happened at some time."""
+    return date is not None and (not date.is_interval or date.start is not None or date.end is not None)
 
 
 def slide_dates(date: EDTF) -> dict:
@@ -89,7 +105,7 @@ def _sources_html(ledger: Ledger, ev: Event) -> str:
     return f"<p>Sources: {'; '.join(parts)}</p>" if parts else ""
 
 
-def event_slide(ledger: Ledger, ev: Event) -> dict:
+def event_slide(ledger: Ledger, ev: Event, group: str | None = None) -> dict:
     text = f"<p>{esc(ev.summary)}</p>" if ev.summary else ""
     if ev.date_note:
         text += f"<p><em>On the date:</em> {esc(ev.date_note)}</p>"
@@ -100,13 +116,30 @@ def event_slide(ledger: Ledger, ev: Event) -> dict:
         "display_date": text_field(ev.date.display),
         "text": {"headline": esc(ev.title), "text": text},
     }
-    group = ev.tags[0] if ev.tags else None
-    if group is None and ev.actors:
-        actor = ledger.get("actor", ev.actors[0])
-        group = actor.name if actor else ev.actors[0]
     if group:
         slide["group"] = text_field(group)
     return slide
+
+
+def _group_values(ledger: Ledger, ev: Event, by: str) -> list[str]:
+    if by == "tag":
+        return list(dict.fromkeys(ev.tags))
+    names = []
+    for aid in ev.actors:
+        actor = ledger.get("actor", aid)
+        names.append(actor.name if actor else aid)
+    return list(dict.fromkeys(names))
+
+
+def groups(ledger: Ledger, events: list[Event], by: str | None, limit: int = MAX_GROUPS) -> dict[str, str]:
+    """Event id -> group label: the `limit` actors or tags with the most events, each event in the first
+    of its own that is one of them; None groups nothing."""
+    if by is None:
+        return {}
+    values = {ev.id: _group_values(ledger, ev, by) for ev in events}
+    counts = Counter(v for vs in values.values() for v in vs)
+    busiest = {v for v, _ in counts.most_common(limit)}
+    return {eid: next(v for v in vs if v in busiest) for eid, vs in values.items() if busiest & set(vs)}
 
 
 def era(ev: Event) -> dict | None:
@@ -118,22 +151,37 @@ def era(ev: Event) -> dict | None:
             "text": {"headline": esc(ev.title), "text": ""}}
 
 
-def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline") -> tuple[dict, list[str]]:
-    """The TimelineJS document, and the ids of the events left out because they have no date."""
-    dated = [ev for ev in events if ev.date]
-    skipped = [ev.id for ev in events if not ev.date]
+def eras(events: list[Event]) -> list[dict]:
+    """The eras: the longest periods first, each kept only if it overlaps none kept before.  TimelineJS
+    draws eras in one band, a later one over an earlier one, so that overlapping eras cut each other
+    short (the Iran–Iraq war was drawn as ending in 1982)."""
+    kept: list[Event] = []
+    for ev in sorted((ev for ev in events if era(ev) is not None),
+                     key=lambda ev: (ev.date.earliest - ev.date.latest, ev.date.earliest)):
+        if not any(ev.date.earliest <= k.date.latest and k.date.earliest <= ev.date.latest for k in kept):
+            kept.append(ev)
+    return [era(ev) for ev in sorted(kept, key=lambda ev: ev.date.earliest)]
+
+
+def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline", group_by: str | None = None,
+             max_groups: int = MAX_GROUPS) -> tuple[dict, list[str]]:
+    """The TimelineJS document, and the ids of the events left out because they have no date.
+    `group_by` ("actor" or "tag") puts the events of the `max_groups` busiest ones in groups."""
+    dated = [ev for ev in events if placeable(ev.date)]
+    skipped = [ev.id for ev in events if not placeable(ev.date)]
     years = [civil_from_days(b)[0] for ev in dated for b in (ev.date.earliest, ev.date.latest)
              if b not in (NEG_INF, POS_INF)]
     span = f"{min(years)}–{max(years)}" if years and min(years) != max(years) else (str(years[0]) if years else "")
     claims = {cl.id for ev in dated for cl in ledger.claims_about(ev.id)}
     sources = cited_sources(ledger, dated)
+    group_of = groups(ledger, dated, group_by, max_groups)
     intro = (f"<p>{len(dated)} events{', ' + span if span else ''}; {len(claims)} claims from "
              f"{len(sources)} sources. Dates are shown as the ledger gives them: “(approx.)” and “(uncertain)” "
              "mark approximate and uncertain ones.</p>")
     doc: dict = {
         "title": {"text": {"headline": esc(title), "text": intro}},
-        "events": [event_slide(ledger, ev) for ev in dated],
-        "eras": [e for ev in dated if (e := era(ev)) is not None],
+        "events": sorted((event_slide(ledger, ev, group_of.get(ev.id)) for ev in dated), key=_slide_start),
+        "eras": eras(dated),
     }
     if years and (min(years) < HUMAN_YEARS[0] or max(years) > HUMAN_YEARS[1]):
         doc["scale"] = "cosmological"
@@ -145,6 +193,6 @@ def timeline(ledger: Ledger, events: list[Event], title: str = "Timeline") -> tu
 def write(listing, out, options) -> list[str]:
     from iqtl.formats.jsonfmt import dumps
 
-    doc, skipped = timeline(listing.ledger, list(listing.records), title=options.title)
+    doc, skipped = timeline(listing.ledger, list(listing.records), title=options.title, group_by=options.group_by)
     out.write(dumps(doc, indent=2) + "\n")
-    return [f"{len(skipped)} undated events left out: {', '.join(skipped)}"] if skipped else []
+    return [f"{len(skipped)} events with no known date left out: {', '.join(skipped)}"] if skipped else []

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from iqtl.cli.commands.chart import ChartBy
 from iqtl.cli.options import BomOpt, LedgerOpt, RawOpt, make_query, with_filters
 from iqtl.cli.output import document, open_ledger
 from iqtl.formats import FORMATS, Options, export_formats
@@ -29,6 +30,9 @@ def export_command(
     = "Timeline",
     bom: BomOpt = False,
     raw: RawOpt = False,
+    group_by: Annotated[Optional[ChartBy], typer.Option(
+        "--group-by", help="timelinejs: group the events of the few busiest actors or tags (default: no groups).",
+        case_sensitive=False, show_default=False)] = None,
     *,
     filters: Filters,
 ):
@@ -43,4 +47,5 @@ def export_command(
     q = make_query(led, filters)
     events = select_events(led, q)
     whole = q.selects_all and q.limit is None
-    document(fmt.value, listing.events(led, events, whole=whole), output, Options(title=title, bom=bom, raw=raw))
+    options = Options(title=title, bom=bom, raw=raw, group_by=group_by.value if group_by else None)
+    document(fmt.value, listing.events(led, events, whole=whole), output, options)
