@@ -22,6 +22,7 @@ import pytest
 import tomli_w
 
 from iqtl.core.text import FORMULA_PREFIXES
+from iqtl.formats import export_formats, listing_formats
 from iqtl.reports.rows import STRUCTURED
 
 from .hardening import bounded, cli, private_cache, tally  # noqa: F401 - autouse fixtures
@@ -102,15 +103,15 @@ def ledgers(tmp_path_factory) -> tuple[Path, Path]:
 def commands(one: Path, two: Path) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [("check",), ("check", "--format", "json")]
     for command in ("list", "claims", "actors", "sources", "tags"):
-        out += [(command, "--format", fmt) for fmt in ("table", "plain", "csv", "tsv", "json", "jsonl", "md")]
+        out += [(command, "--format", fmt) for fmt in ("table", *listing_formats())]
     out += [("claims", "--contested", "--format", fmt) for fmt in ("table", "plain", "csv")]
     for rid in ("e0", "e1", "c0", "c1", "c2", "s0", "s2", "a", "b"):
         out += [("show", rid, "--format", fmt) for fmt in ("table", "plain", "json")]
     out += [("chart",), ("chart", "--by", "tag"), ("chart", "--width", "40"), ("stats",), ("stats", "--format", "json")]
-    out += [("export", fmt) for fmt in ("html", "timelinejs", "csl", "md", "csv", "json", "jsonl")]
+    out += [("export", fmt) for fmt in export_formats()]  # every registered format: none is forgotten
     out += [("export", "html", "--title", PAYLOAD), ("export", "timelinejs", "--title", PAYLOAD),
             ("export", "md", "--title", PAYLOAD), ("export", "csv", "--bom")]
-    for fmt in ("table", "plain", "csv", "json"):
+    for fmt in ("table", *listing_formats()):
         out += [("compare", "s0", "s1", "--format", fmt), ("compare", "s1", "s0", "--format", fmt),
                 ("diff", str(two), str(one), "--format", fmt), ("diff", str(one), str(two), "--format", fmt)]
     out += [("diff", str(one), str(two), "--stat"), ("diff", str(one), str(two), "--stat", "--format", "json")]
