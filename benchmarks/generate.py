@@ -318,8 +318,8 @@ class Generator:
             m2 = rng.randint(m if y2 == y else 1, 12)
             d2 = rng.randint(d if (y2, m2) == (y, m) else 1, calendar.monthrange(y2, m2)[1])
             return f"{y}-{m:02d}-{d:02d}/{y2}-{m2:02d}-{d2:02d}", f"{y}-{m:02d}-{d:02d}"
-        if r < 0.93:  # month/year
-            return f"{y}-{m:02d}/{max(y2, y + 1) if y < LAST_YEAR else y}", f"{y}-{m:02d}-01"
+        if r < 0.93:  # month/year (in the last year, month/month: EDTF wants the start before the end begins)
+            return f"{y}-{m:02d}/{max(y2, y + 1) if y < LAST_YEAR else f'{y}-12'}", f"{y}-{m:02d}-01"
         if r < 0.97:  # year/year
             return f"{y}/{max(y2, y + 1) if y < LAST_YEAR else y}", f"{y}-01-01"
         if r < 0.99:  # open end

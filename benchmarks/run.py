@@ -65,6 +65,9 @@ LIST_TARGETS = {1000: (1.0, 1.0), 10000: (0.3, 0.15), 100000: (0.25, 0.1)}  # (c
 MEMORY_TARGET = {100000: 0.4}
 DIFF_ADD_TARGET = {100000: 2.0}
 STARTUP_TARGET = 4.0
+HTML_TARGET = {10000: 2.0, 100000: 2.0}  # export html against export csv of the same events
+SHOW_CLAIMS = 20_000  # claims about one event, for the show row
+SHOW_SECONDS = 0.5  # the show row's target, an absolute time (its reference)
 
 
 class CommandFailedError(Exception):
@@ -344,6 +347,7 @@ class Bench:
                                   DIFF_ADD_TARGET.get(size)),
             "add": self.row(s, "add", "`add event` (to a fresh copy)", "s", "iqtl list all, cold",
                             DIFF_ADD_TARGET.get(size)),
+            "html": self.row(s, "html", "`export html`, warm", "s", "iqtl export csv, warm", HTML_TARGET.get(size)),
         }
         log(f"[{size:,}] checking the commands once ...")
         broken = self.verify(size, ledger, journal, variant)
@@ -423,6 +427,48 @@ class Bench:
             copy.unlink(missing_ok=True)
         rows["add"].reference = rows["list-all-cold"].iqtl
 
+        # The HTML page against the CSV of the same events, both from the cache: what the format
+        # costs.  Claims about each event come from the Ledger's index, not a scan per event.
+        html = [iq, "export", "html", "--ledger", lpath]
+        csv_ = [iq, "export", "csv", "--ledger", lpath]
+        try:
+            run_once(csv_, env)  # fills the cache
+            for i in range(runs):
+                log(f"[{size:,}] export html run {i + 1}/{runs}")
+                rows["html"].iqtl.append(run_once(html, env).seconds)
+                rows["html"].reference.append(run_once(csv_, env).seconds)
+        except CommandFailedError as exc:
+            self.fail([rows["html"]], exc)
+
+    # ------------------------------------------------------------ show
+
+    def show(self) -> None:
+        """`show` of one event with 20,000 claims about it (a page lists the first of each group)."""
+        runs, iq, env = self.args.runs, self.iqtl, self.env
+        ledger = self.tmp / "show-20k.toml"
+        lines = ['schema = 1', '[[source]]', 'id = "s"', 'title = "S"', 'publisher = "P"', 'date = "2007"',
+                 '[[actor]]', 'id = "a"', 'name = "A"', '[[event]]', 'id = "e"', 'date = "2007"', 'title = "E"',
+                 'summary = "One event that many claims are about."', 'sources = ["s"]', 'actors = ["a"]']
+        for i in range(SHOW_CLAIMS):
+            lines += ['[[claim]]', f'id = "c{i}"', f'text = "Claim {i} says something about the event."',
+                      'speaker = "a"', 'source = "s"', 'about = ["e"]']
+            if i % 10 == 1:
+                lines.append(f'disputes = ["c{i - 1}"]')
+            elif i % 10 == 2:
+                lines.append(f'supports = ["c{i - 2}"]')
+        ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        row = self.row("20,000 claims", "show", "`show EVENT` of an event with 20,000 claims, warm", "s",
+                       f"{SHOW_SECONDS} s", 1.0)
+        cmd = [iq, "show", "e", "--ledger", str(ledger), "--format", "plain"]
+        try:
+            run_once(cmd, env)  # fills the cache
+            for i in range(runs):
+                log(f"[show] run {i + 1}/{runs}")
+                row.iqtl.append(run_once(cmd, env).seconds)
+                row.reference.append(SHOW_SECONDS)
+        except CommandFailedError as exc:
+            self.fail([row], exc)
+
     # ------------------------------------------------------------ start-up
 
     def startup(self) -> None:
@@ -481,7 +527,7 @@ def markdown(rows: list[Row], facts: dict, settings: dict, notes: list[str]) -> 
         "| ---: | --- | ---: | --- | ---: | --- |",
     ]
     for row in rows:
-        size = "seed" if row.size == "seed" else f"{int(row.size):,}"
+        size = f"{int(row.size):,}" if row.size.isdigit() else row.size
         if row.error:
             lines.append(f"| {size} | {row.label} | error | — | — | see below |")
             continue
@@ -552,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.notes = notes
     started = time.perf_counter()
     bench.startup()
+    bench.show()
     for size in sizes:
         bench.size(size)
     settings = {"sizes": sizes, "runs": args.runs, "big_runs": min(args.runs, args.big_runs),

@@ -164,6 +164,19 @@ def _claim_with_links(ledger: Ledger, cl: Claim) -> Text:
     return line
 
 
+# Claims a show page lists in each group; `iqtl claims --about ID` and `show -F json` give them all.
+SHOW_CLAIMS = 25
+
+
+def _capped(lines: list[Text], total: int, command: str) -> Text | None:
+    if not total:
+        return None
+    shown = Text("\n").join(lines)
+    if total > len(lines):
+        shown.append(T(f"\n… {total - len(lines):,} more ({command})", "dim"))
+    return shown
+
+
 def show_event(ledger: Ledger, ev: Event) -> Group:
     grid = _grid()
     _field(grid, "Event", T(ev.title, "bold"))
@@ -202,7 +215,10 @@ def show_event(ledger: Ledger, ev: Event) -> Group:
     other = [c for c in claims if c.id not in grouped]
     for label, group in (("Supporting", supporting), ("Disputing", disputing), ("Claims", other)):
         if group:
-            _field(grid, label, Text("\n").join(_claim_with_links(ledger, c) for c in group))
+            shown = Text("\n").join(_claim_with_links(ledger, c) for c in group[:SHOW_CLAIMS])
+            if len(group) > SHOW_CLAIMS:  # a page is for reading: the rest are a command away
+                shown.append(T(f"\n… {len(group) - SHOW_CLAIMS:,} more (iqtl claims --about {ev.id})", "dim"))
+            _field(grid, label, shown)
     return Group(grid)
 
 
@@ -245,9 +261,11 @@ def show_source(ledger: Ledger, src: Source) -> Group:
     _field(grid, "Type", src.type)
     _field(grid, "Note", src.note)
     events = [e for e in ledger.events if src.id in e.sources]
-    _field(grid, "Events", Text("\n").join(T(f"{e.id}: {e.title}") for e in events) if events else None)
+    _field(grid, "Events", _capped([T(f"{e.id}: {e.title}") for e in events[:SHOW_CLAIMS]], len(events),
+                                   f"iqtl list --source {src.id}"))
     claims = ledger.claims_from(src.id)
-    _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
+    _field(grid, "Claims", _capped([_claim_line(ledger, c) for c in claims[:SHOW_CLAIMS]], len(claims),
+                                   f"iqtl claims --source {src.id}"))
     return Group(grid)
 
 
@@ -260,10 +278,11 @@ def show_actor(ledger: Ledger, actor: Actor) -> Group:
     _field(grid, "Role", actor.role)
     _field(grid, "Note", actor.note)
     events = [e for e in ledger.events if actor.id in e.actors]
-    _field(grid, "Events", Text("\n").join(T(f"{e.date.display if e.date else ''}  {e.id}: {e.title}")
-                                           for e in events) if events else None)
+    _field(grid, "Events", _capped([T(f"{e.date.display if e.date else ''}  {e.id}: {e.title}")
+                                    for e in events[:SHOW_CLAIMS]], len(events), f"iqtl list --actor {actor.id}"))
     claims = ledger.claims_by(actor.id)
-    _field(grid, "Claims", Text("\n").join(_claim_line(ledger, c) for c in claims) if claims else None)
+    _field(grid, "Claims", _capped([_claim_line(ledger, c) for c in claims[:SHOW_CLAIMS]], len(claims),
+                                   f"iqtl claims --speaker {actor.id}"))
     return Group(grid)
 
 
