@@ -11,7 +11,10 @@ made only from http(s) URLs; everything else links within the page.
 
 from __future__ import annotations
 
+import heapq
 import html
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, urlsplit
@@ -29,14 +32,28 @@ HIT_PX = 24  # the least size of a pointer target (WCAG 2.2, 2.5.8 Target Size (
 HIT_MIN_WIDTH = 240  # px: the overview on a 320 px wide phone is about 260 px wide
 
 
+_SPACE = re.compile(r"\s")
+_ESCAPED: dict[str, str] = {}  # short strings repeat on a page (names, roles, tags, places, titles)
+
+
 def esc(value: str) -> str:
-    return html.escape(for_terminal(value), quote=True)
+    if len(value) > 120:  # long text (a summary, a quote) is seldom repeated: not worth a cache entry
+        return html.escape(value if value.isprintable() else for_terminal(value), quote=True)
+    done = _ESCAPED.get(value)
+    if done is None:
+        # isprintable() is quick and False for every character for_terminal escapes (controls,
+        # format characters, separators): most text skips the regex.
+        done = html.escape(value if value.isprintable() else for_terminal(value), quote=True)
+        if len(_ESCAPED) < 200_000:
+            _ESCAPED[value] = done
+    return done
 
 
+@lru_cache(maxsize=4096)  # a source's URL is checked for every claim from it
 def safe_url(url: str) -> str | None:
     """The URL if it is an absolute http(s) URL with nothing odd in it; else None."""
     url = (url or "").strip()
-    if not url or has_unsafe(url) or any(c.isspace() for c in url):
+    if not url or has_unsafe(url) or _SPACE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -50,6 +67,7 @@ def anchor(prefix: str, id_: str) -> str:
     return esc(prefix + id_)
 
 
+@lru_cache(maxsize=65536)  # ids are linked from many places: sources, related events, claims
 def href(prefix: str, id_: str) -> str:
     return "#" + html.escape(quote(prefix + id_, safe="-_.~"), quote=True)
 
@@ -76,9 +94,19 @@ def _time(part: EDTF) -> str:
     return f'<time datetime="{attr}">{text}</time>' if attr else f"<span>{text}</span>"
 
 
+_DATE_HTML: dict[str, str] = {}  # by EDTF text, which decides all of it: a ledger repeats its dates
+
+
 def date_html(date: EDTF | None) -> str:
     if date is None:
         return "<span>undated</span>"
+    done = _DATE_HTML.get(date.text)
+    if done is None:
+        done = _DATE_HTML[date.text] = _date_html(date)
+    return done
+
+
+def _date_html(date: EDTF) -> str:
     if not date.is_interval:
         return _time(date)
 
@@ -113,6 +141,19 @@ def _classes(date: EDTF | None) -> str:
 def _pct(axis: Axis, day: int, end: bool = False) -> float:
     """Where a day falls on the overview, in percent; `end` gives the right edge of its column."""
     return (axis.col(day) + (1 if end else 0)) * 100 / axis.width
+
+
+_BARS: dict[tuple[Axis, str], str] = {}  # plain bars, by (axis, EDTF text)
+
+
+def track_html(axis: Axis, date: EDTF) -> str:
+    key = (axis, date.text)
+    done = _BARS.get(key)
+    if done is None:
+        if len(_BARS) > 100_000:
+            _BARS.clear()
+        done = _BARS[key] = bar_html(axis, date)
+    return done
 
 
 def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "", inner: str = "") -> str:
@@ -166,7 +207,8 @@ def overview_html(axis: Axis, events: list[Event]) -> str:
     a 24 px high row, and is at least 24 px wide.  Links in one row are packed so that their targets
     cannot overlap while the overview is HIT_MIN_WIDTH px wide or more."""
     intervals = sorted((ev for ev in events if ev.date and ev.date.is_interval), key=lambda ev: ev.date.sort_key())
-    rows: list[list[tuple[float, str]]] = []
+    rows: list[list[str]] = []
+    ends: list[tuple[float, int]] = []  # (where a row's last link ends, the row)
     for ev in intervals:
         left, right = _pct(axis, ev.date.earliest), _pct(axis, ev.date.latest, end=True)
         half = max(right - left, 0.4, HIT_PX * 100 / HIT_MIN_WIDTH) / 2
@@ -174,14 +216,17 @@ def overview_html(axis: Axis, events: list[Event]) -> str:
         label = f"{ev.title} ({ev.date.display})"
         link = bar_html(axis, ev.date, inner=f'<a class="hit" href="{href("ev-", ev.id)}" title="{esc(label)}" '
                         f'aria-label="{esc(label)}"></a>')
-        for row in rows:
-            if row[-1][0] <= centre - half:
-                row.append((centre + half, link))
-                break
+        # The row that frees up first, from a heap: first-fit over every row was quadratic (hundreds
+        # of rows at 100,000 events), and the earliest-ending row packs as tightly.
+        if ends and ends[0][0] <= centre - half:
+            _, i = heapq.heappop(ends)
+            rows[i].append(link)
         else:
-            rows.append([(centre + half, link)])
-    lines = [f'<div class="ov-row">{"".join(link for _, link in row)}</div>' for row in rows]
-    points = [bar_html(axis, ev.date) for ev in events if ev.date and not ev.date.is_interval]
+            i = len(rows)
+            rows.append([link])
+        heapq.heappush(ends, (centre + half, i))
+    lines = [f'<div class="ov-row">{"".join(row)}</div>' for row in rows]
+    points = [track_html(axis, ev.date) for ev in events if ev.date and not ev.date.is_interval]
     if points:
         lines.append(f'<div class="ov-row points" aria-hidden="true">{"".join(points)}</div>')
     return (
@@ -262,7 +307,7 @@ def event_html(ledger: Ledger, ev: Event, axis: Axis | None, on_page_events: set
              f'<p class="when">{date_html(ev.date)}{qualifier_badge(ev.date)}</p>',
              f'<h3 id="{aid}-h">{esc(ev.title)}</h3>']
     if axis is not None and ev.date is not None:
-        parts.append(f'<div class="track" aria-hidden="true">{bar_html(axis, ev.date)}</div>')
+        parts.append(f'<div class="track" aria-hidden="true">{track_html(axis, ev.date)}</div>')
     if ev.summary:
         parts.append(f'<p class="summary">{esc(ev.summary)}</p>')
     if ev.date_note:
