@@ -249,13 +249,12 @@ def load_text(text: str, path: str) -> LoadResult:
 
 
 def _toml():
-    """tomli: the standard library's tomllib parser, compiled, about 3.5x faster.  Imported when a
-    ledger is parsed: a run answered by the cache needs none of it (start-up)."""
-    try:
-        import tomli
-    except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
-        import tomllib as tomli
-    return tomli
+    """The TOML parser: iqtl.ledgerfile.tomlparse (toml-rs, refereed by tomli), with `loads` and
+    `TOMLDecodeError` as tomli has them.  Imported when a ledger is parsed: a run answered by the
+    cache needs none of it (start-up)."""
+    from iqtl.ledgerfile import tomlparse
+
+    return tomlparse
 
 
 def _load_text(text: str, path: str) -> LoadResult:
