@@ -31,6 +31,9 @@ class LedgerNotFoundError(Exception):
 class LoadResult:
     ledger: Ledger
     problems: list[Problem]
+    # What was read of the sources' archives (iqtl.ledgerfile.archives stamps), for the cache;
+    # None when the archives were not read (a text without a folder: a git revision, a merge).
+    archives: tuple | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -135,7 +138,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
                 if result is not None and _same_file(st, os.fstat(f.fileno())):
                     if cacheable and store:
-                        cache.store(spath, st, summed.digest(), result.ledger, result.problems)
+                        cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives)
                     return result, None
             if data is None:
                 f.seek(0)
@@ -151,10 +154,10 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     text, problem = decode(data, spath)
     if not keep_bytes:
         data = None  # from here the text is enough: 120 MB less at the peak of a 100,000-event parse
-    result = LoadResult(empty, [problem]) if problem else load_text(text, spath)
+    result = LoadResult(empty, [problem]) if problem else load_text(text, spath, archives_base=_folder(spath))
     del text
     if data_digest is not None:
-        cache.store(spath, st, data_digest, result.ledger, result.problems)
+        cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives)
     return result, data
 
 
@@ -202,7 +205,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
             f.seek(0)  # had the file changed since, the caller sees it and reads it again whole
             return f.read().decode("utf-8-sig", errors="replace")
 
-        return _checked(ledger, _top_level(top) + built, text, path)
+        return _checked(ledger, _top_level(top) + built, text, path, _folder(path))
 
 
 def _pieces(f, summed):
@@ -243,9 +246,15 @@ def _collector_paused():
             gc.enable()
 
 
-def load_text(text: str, path: str) -> LoadResult:
+def _folder(path: str) -> str:
+    return os.path.dirname(path) or "."
+
+
+def load_text(text: str, path: str, *, archives_base: str | None = None) -> LoadResult:
+    """`archives_base`: the folder the sources' archive paths are relative to; without it the
+    archives are not read (a text from a git revision or a merge has no folder of its own)."""
     with _collector_paused():
-        return _load_text(text, path)
+        return _load_text(text, path, archives_base)
 
 
 def _toml():
@@ -258,7 +267,7 @@ def _toml():
     return tomli
 
 
-def _load_text(text: str, path: str) -> LoadResult:
+def _load_text(text: str, path: str, archives_base: str | None = None) -> LoadResult:
     toml = _toml()
     try:
         raw = toml.loads(text)
@@ -278,7 +287,7 @@ def _load_text(text: str, path: str) -> LoadResult:
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
     del raw  # the records hold what they need of it
-    return _checked(ledger, findings, text, path)
+    return _checked(ledger, findings, text, path, archives_base)
 
 
 def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
@@ -296,11 +305,26 @@ def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
     return 1, 1
 
 
-def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], str], path: str) -> LoadResult:
-    findings = _without_echoes(findings, validate(ledger))
+def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], str], path: str,
+             archives_base: str | None = None) -> LoadResult:
+    quoted, stamps = _archives_checked(ledger, archives_base)
+    findings = _without_echoes(findings, validate(ledger) + quoted)
     if not findings:
-        return LoadResult(ledger, [])
-    return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path))
+        return LoadResult(ledger, [], stamps)
+    return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path), stamps)
+
+
+def _archives_checked(ledger: Ledger, base: str | None) -> tuple[list[Finding], tuple | None]:
+    """The sources' archives read from `base` and every quote checked against them (iqtl.verify)."""
+    if base is None:
+        return [], None
+    if not any(s.archive for s in ledger.sources):  # the usual ledger: nothing to read, nothing imported
+        return [], ()
+    from iqtl.ledgerfile import archives
+    from iqtl.verify import verify
+
+    texts, stamps = archives.read(ledger, base)
+    return verify(ledger, texts), stamps
 
 
 def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
@@ -313,7 +337,7 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
         for kind in KINDS:
             builder.add(kind, [raw for k, raw in records if k == kind])
         grown, findings = builder.result(ledger.path)
-        return _checked(grown, findings, text, ledger.path)
+        return _checked(grown, findings, text, ledger.path, _folder(ledger.path))
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
@@ -488,6 +512,18 @@ class _Fields:
             self.err("wrong-type", f"{self.label}: {name} must hold only strings, not {_type_name(bad[0])}", name)
         return tuple(v for v in value if isinstance(v, str))
 
+    def int(self, name: str) -> int | None:
+        if name not in self.raw:
+            return None
+        value = self.raw[name]
+        if type(value) is not int:  # not a bool, not 1.0
+            self.err("wrong-type", f"{self.label}: {name} must be an integer, not {_type_name(value)}", name)
+            return None
+        if value < 0:
+            self.err("negative", f"{self.label}: {name} must be 0 or more, not {value}", name)
+            return None
+        return value
+
     def date(self, name: str) -> edtf.EDTF | None:
         if name not in self.raw:
             return None
@@ -506,8 +542,10 @@ class _Fields:
 
 def _source(raw: dict, i: int, findings: list[Finding]) -> Source:
     f = _Fields("source", i, raw, findings)
+    retrieved = f.date("retrieved")
     return Source(f.str("id"), f.str("title"), f.str("publisher"), f.date("date"),
-                  f.str("author"), f.str("url"), f.str("type"), f.str("note"))
+                  f.str("author"), f.str("url"), f.str("type"), f.str("note"),
+                  f.str("archive"), f.str("archive_sha256"), retrieved.text if retrieved else "")
 
 
 def _actor(raw: dict, i: int, findings: list[Finding]) -> Actor:
@@ -528,4 +566,5 @@ def _claim(raw: dict, i: int, findings: list[Finding], source_dates: dict) -> Cl
     return Claim(f.str("id"), f.str("text"), f.str("speaker"), source,
                  own if own else source_dates.get(source), own is not None,
                  f.str("date_note"), f.str("kind") or "quote", f.list("about"), f.list("supports"),
-                 f.list("disputes"), f.str("note"))
+                 f.list("disputes"), f.str("note"),
+                 f.str("quote_prefix"), f.str("quote_suffix"), f.int("quote_start"), f.int("quote_end"))
