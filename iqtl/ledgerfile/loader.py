@@ -154,7 +154,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     text, problem = decode(data, spath)
     if not keep_bytes:
         data = None  # from here the text is enough: 120 MB less at the peak of a 100,000-event parse
-    result = LoadResult(empty, [problem]) if problem else load_text(text, spath, archives_base=_folder(spath))
+    result = LoadResult(empty, [problem]) if problem else _with_archives(load_text(text, spath), text, spath)
     del text
     if data_digest is not None:
         cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives)
@@ -205,7 +205,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
             f.seek(0)  # had the file changed since, the caller sees it and reads it again whole
             return f.read().decode("utf-8-sig", errors="replace")
 
-        return _checked(ledger, _top_level(top) + built, text, path, _folder(path))
+        return _with_archives(_checked(ledger, _top_level(top) + built, text, path), text, path)
 
 
 def _pieces(f, summed):
@@ -246,15 +246,11 @@ def _collector_paused():
             gc.enable()
 
 
-def _folder(path: str) -> str:
-    return os.path.dirname(path) or "."
-
-
-def load_text(text: str, path: str, *, archives_base: str | None = None) -> LoadResult:
-    """`archives_base`: the folder the sources' archive paths are relative to; without it the
-    archives are not read (a text from a git revision or a merge has no folder of its own)."""
+def load_text(text: str, path: str) -> LoadResult:
+    """The ledger in `text`, checked; its sources' archives are not read (a text from a git
+    revision or a merge has no folder of its own): load() and extend() read them."""
     with _collector_paused():
-        return _load_text(text, path, archives_base)
+        return _load_text(text, path)
 
 
 def _toml():
@@ -267,7 +263,7 @@ def _toml():
     return tomli
 
 
-def _load_text(text: str, path: str, archives_base: str | None = None) -> LoadResult:
+def _load_text(text: str, path: str) -> LoadResult:
     toml = _toml()
     try:
         raw = toml.loads(text)
@@ -287,7 +283,7 @@ def _load_text(text: str, path: str, archives_base: str | None = None) -> LoadRe
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
     ledger, findings = build(raw, path)
     del raw  # the records hold what they need of it
-    return _checked(ledger, findings, text, path, archives_base)
+    return _checked(ledger, findings, text, path)
 
 
 def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
@@ -305,26 +301,28 @@ def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
     return 1, 1
 
 
-def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], str], path: str,
-             archives_base: str | None = None) -> LoadResult:
-    quoted, stamps = _archives_checked(ledger, archives_base)
-    findings = _without_echoes(findings, validate(ledger) + quoted)
+def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], str], path: str) -> LoadResult:
+    findings = _without_echoes(findings, validate(ledger))
     if not findings:
-        return LoadResult(ledger, [], stamps)
-    return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path), stamps)
+        return LoadResult(ledger, [])
+    return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path))
 
 
-def _archives_checked(ledger: Ledger, base: str | None) -> tuple[list[Finding], tuple | None]:
-    """The sources' archives read from `base` and every quote checked against them (iqtl.verify)."""
-    if base is None:
-        return [], None
+def _with_archives(result: LoadResult, text: str | Callable[[], str], path: str) -> LoadResult:
+    """The result, with the sources' archives (paths relative to the ledger's folder) read and every
+    quote checked against them (iqtl.verify); `archives` records what was read, for the cache."""
+    ledger = result.ledger
     if not any(s.archive for s in ledger.sources):  # the usual ledger: nothing to read, nothing imported
-        return [], ()
+        return LoadResult(ledger, result.problems, ())
     from iqtl.ledgerfile import archives
     from iqtl.verify import verify
 
-    texts, stamps = archives.read(ledger, base)
-    return verify(ledger, texts), stamps
+    texts, stamps = archives.read(ledger, os.path.dirname(path) or ".")
+    findings = verify(ledger, texts)
+    if not findings:
+        return LoadResult(ledger, result.problems, stamps)
+    found = locate(findings, text if isinstance(text, str) else text(), path)
+    return LoadResult(ledger, sorted(result.problems + found, key=lambda p: (p.line, p.col)), stamps)
 
 
 def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
@@ -337,7 +335,7 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
         for kind in KINDS:
             builder.add(kind, [raw for k, raw in records if k == kind])
         grown, findings = builder.result(ledger.path)
-        return _checked(grown, findings, text, ledger.path, _folder(ledger.path))
+        return _with_archives(_checked(grown, findings, text, ledger.path), text, ledger.path)
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
