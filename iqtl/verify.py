@@ -18,12 +18,14 @@ from iqtl.core.model import Claim, Ledger, Source
 from iqtl.core.quotes import (
     Archive,
     Outcome,
+    QuoteContext,
     QuoteMatch,
     Span,
     TextPositionSelector,
     found_elsewhere,
     locate_quote,
     paraphrase_hints,
+    quote_context,
     selectors_for,
 )
 
@@ -219,3 +221,98 @@ def tally(ledger: Ledger, archives: Mapping[str, ArchiveText], checks: list[Quot
         if qc.claim.source in out:
             out[qc.claim.source].counts[qc.status] += 1
     return list(out.values())
+
+
+# ---------------------------------------------------------------------------- one claim's evidence
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What `show` tells of one quote: where it is in its archive, and the sentences around it."""
+
+    source: str
+    path: str  # the archive, as the ledger writes it
+    status: str  # a STATUSES value, or "unreadable" when the archive could not be read
+    detail: str
+    text: str = ""  # the archive's text
+    spans: tuple[Span, ...] = ()  # the quote's parts; for an ambiguous quote its first occurrence
+    shown: str = ""  # what spans show: "quote", "first occurrence", "closest passage"
+    context: QuoteContext | None = None
+    elsewhere: tuple[str, ...] = ()
+    selector: dict | None = None  # the claim fields that would pin the quote where it was found
+
+    def part(self, span: Span | None) -> str:
+        return span.of(self.text) if span is not None else ""
+
+    def as_dict(self) -> dict:
+        out: dict = {"source": self.source, "archive": self.path, "status": self.status, "detail": self.detail,
+                     "spans": [[s.start, s.end] for s in self.spans], "shown": self.shown,
+                     "found_in": list(self.elsewhere), "selector": self.selector, "context": None}
+        if self.context is not None:
+            c = self.context
+            out["context"] = {"before": self.part(c.before), "sentence": self.part(c.sentence),
+                              "quote": self.part(c.quote), "after": self.part(c.after),
+                              "start": c.sentence.start, "end": c.sentence.end}
+        return out
+
+
+def evidence(ledger: Ledger, claim: Claim, archives: Mapping[str, ArchiveText]) -> Evidence | None:
+    """The evidence for a quote claim whose source has an archive; None for any other claim."""
+    a = archives.get(claim.source)
+    if claim.kind != "quote" or a is None:
+        return None
+    if a.text is None:
+        return Evidence(claim.source, a.path, "unreadable", a.problem)
+    arch = Archive(a.text)
+    qc = QuoteCheck(0, claim, locate_claim(claim, arch))
+    if qc.match.outcome is Outcome.NOT_FOUND:
+        others = readable({k: v for k, v in archives.items() if k != claim.source})
+        qc = QuoteCheck(0, claim, qc.match, tuple(sid for sid, _m in found_elsewhere(claim.text, others)))
+    m = qc.match
+    spans, shown = m.spans, "quote"
+    if not spans and m.candidates:
+        spans, shown = m.candidates[0], "first occurrence"
+    elif not spans and m.closest is not None:
+        spans, shown = (m.closest.span,), "closest passage"
+    context = quote_context(arch, spans) if spans else None
+    selector = selector_fields(arch, spans) if spans and shown != "closest passage" else None
+    return Evidence(claim.source, a.path, qc.status, m.describe(), a.text, tuple(spans), shown if spans else "",
+                    context, qc.elsewhere, selector)
+
+
+# ---------------------------------------------------------------------------- `iqtl sources --verify`
+
+# The findings that say a quote or an archive failed verification (a ledger with only these can still be tallied).
+FAILURES = frozenset({"quote-not-found", "quote-misattributed", "archive-missing", "archive-unreadable",
+                      "archive-changed"})
+TALLY_COLUMNS = ("id", "archive", "archive_status", "quotes", "verified", "normalised_only", "ambiguous",
+                 "not_found", "misattributed")
+
+
+def tally_rows(tallies: list[SourceTally]) -> list[dict]:
+    """One row per source: its archive's state (ok, changed, missing, unreadable, not pinned, none) and
+    how many of its quotes came out each way."""
+    rows = []
+    for t in tallies:
+        a, src = t.archive, t.source
+        if not src.archive:
+            state = "none"
+        elif a is None:
+            state = "not read"  # an absolute path or URL, refused by check
+        elif a.text is None:
+            state = "missing" if a.missing else "unreadable"
+        elif not src.archive_sha256:
+            state = "not pinned"
+        elif src.archive_sha256.lower() != a.sha256:
+            state = "changed"
+        else:
+            state = "ok"
+        counts = {k.replace("-", "_"): v for k, v in t.counts.items()}
+        rows.append({"id": src.id, "archive": src.archive, "archive_status": state,
+                     "quotes": sum(t.counts.values()), **counts})
+    return rows
+
+
+def row_failed(row: dict) -> bool:
+    return row["archive_status"] in ("missing", "unreadable", "changed", "not read") or any(
+        row[k] for k in ("ambiguous", "not_found", "misattributed"))

@@ -13,8 +13,6 @@ import time
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from iqtl.core.quotes import Archive, locate_quote
 from iqtl.ledgerfile import loader
 
