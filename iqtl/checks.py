@@ -127,15 +127,23 @@ def is_sha256(value: str) -> bool:
     return _SHA256.fullmatch(value) is not None
 
 
+def archive_path_ok(path: str) -> bool:
+    """Relative, and inside the ledger's folder: a ledger from elsewhere cannot make `check` read (and
+    quote closest passages from) files outside it."""
+    parts = re.split(r"[\\/]", path)
+    return not (os.path.isabs(path) or "://" in path or path.startswith("~") or ".." in parts or ":" in parts[0])
+
+
 def archive_fields(ledger: Ledger) -> Iterator[Finding]:
     """What can be told of archives and quote selectors without reading a file (iqtl.verify reads them)."""
     archived = set()
     for i, src in enumerate(ledger.sources):
         if src.archive:
             archived.add(src.id)
-            if os.path.isabs(src.archive) or "://" in src.archive or src.archive.startswith("~"):
-                yield error("archive-path", f"source {src.id!r}: archive must be a path relative to the ledger "
-                            f"file (such as \"sources/{src.id}.txt\"), not {src.archive!r}", "source", i, "archive")
+            if not archive_path_ok(src.archive):
+                yield error("archive-path", f"source {src.id!r}: archive must be a path inside the ledger's folder, "
+                            f"relative to it (such as \"sources/{src.id}.txt\"), not {one_line(src.archive)!r}",
+                            "source", i, "archive")
         elif src.archive_sha256:
             yield error("archive-sha256-alone", f"source {src.id!r}: archive_sha256 without an archive",
                         "source", i, "archive_sha256")

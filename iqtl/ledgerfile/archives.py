@@ -12,6 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from iqtl.checks import archive_path_ok
 from iqtl.core.model import Ledger
 from iqtl.verify import ArchiveText
 
@@ -55,7 +56,7 @@ def read(ledger: Ledger, base: str | os.PathLike | None = None) -> tuple[dict[st
     texts: dict[str, ArchiveText] = {}
     stamps: list[Stamp] = []
     for src in ledger.sources:
-        if not src.archive or os.path.isabs(src.archive) or "://" in src.archive or src.archive.startswith("~"):
+        if not src.archive or not archive_path_ok(src.archive):
             continue
         if src.id in texts:
             continue  # a duplicate id: the first record wins, as everywhere
