@@ -10,6 +10,8 @@ quotes × archive length.  Findings are located by the loader like any other che
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -177,15 +179,54 @@ def archive_findings(ledger: Ledger, archives: Mapping[str, ArchiveText]) -> Ite
                           f"to it would go unseen (its SHA-256 is {a.sha256})", "source", i, "archive")
 
 
+# A cheap test before paraphrase_hints, which compares each paraphrase with every word of the
+# archive: a paraphrase can hold a whole sentence of the article only if it holds that sentence's
+# word tokens in a row.  Tokens are \w+ runs after NFKC, lower case and without the invisible
+# characters quotes' normalisation drops, so a sentence quotes.py finds is never missed (its
+# normalised words only ever split into more tokens, at apostrophes).
+_TOKEN = re.compile(r"\w+")
+_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_MIN_SENTENCE = 4  # paraphrase_hints' min_sentence_words
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text.translate(_DROP)).lower())
+
+
+def _sentence_index(arch: Archive) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """The archive's sentences of four tokens or more, as token tuples, by their first four tokens."""
+    index: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for span in arch.sentences:
+        toks = tuple(_tokens(span.of(arch.text)))
+        if len(toks) >= _MIN_SENTENCE:
+            index.setdefault(toks[:_MIN_SENTENCE], []).append(toks)
+    return index
+
+
+def _may_hold_a_sentence(paraphrase: str, index: dict) -> bool:
+    toks = _tokens(paraphrase)
+    for i in range(len(toks) - _MIN_SENTENCE + 1):
+        for sentence in index.get(tuple(toks[i : i + _MIN_SENTENCE]), ()):
+            if tuple(toks[i : i + len(sentence)]) == sentence:
+                return True
+    return False
+
+
 def paraphrase_findings(ledger: Ledger, built: Mapping[str, Archive]) -> Iterator[Finding]:
     """A paraphrase that is word for word a whole sentence the article quotes is most likely a quote.
     A long stretch of quoted words inside a paraphrase of another sentence is ordinary reuse, and a
     stretch of the article's own reported speech is what a paraphrase is; neither is flagged."""
+    indexes: dict[str, dict] = {}
     for i, cl in enumerate(ledger.claims):
         arch = built.get(cl.source)
         if cl.kind != "paraphrase" or arch is None:
             continue
-        hint = next((h for h in paraphrase_hints(arch, cl.text) if h.quoted and h.whole_sentence), None)
+        if cl.source not in indexes:
+            indexes[cl.source] = _sentence_index(arch)
+        if not _may_hold_a_sentence(cl.text, indexes[cl.source]):
+            continue
+        hint = next((h for h in paraphrase_hints(arch, cl.text, min_sentence_words=_MIN_SENTENCE)
+                     if h.quoted and h.whole_sentence), None)
         if hint is not None:
             yield warning("paraphrase-is-quote", f"claim {cl.id!r}: this paraphrase is word for word a sentence "
                           f"the article quotes ({hint.words} words at {_where(hint.span)}: {_short(hint.text)!r}); "

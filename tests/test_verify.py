@@ -365,3 +365,28 @@ def test_readme_documents_the_fields_and_the_codes():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for word in ("archive_sha256", "quote_prefix", "quote_start", "sources --verify", "export annotations"):
         assert word in readme, word
+
+
+def _dressed(sentence: str) -> str:
+    """The same words typed differently: straight quotes and apostrophes, a ligature, a soft hyphen."""
+    out = sentence.replace("’", "'").replace("“", '"').replace("”", '"').replace("fi", "\ufb01", 1)
+    return out.replace("e", "e\u00ad", 1)
+
+
+def test_the_paraphrase_prefilter_never_hides_a_hint():
+    """verify.py skips the word-by-word search when no whole sentence of the article can be in a
+    paraphrase; every paraphrase the full search flags must pass that test, typed any way."""
+    from iqtl.core.quotes import paraphrase_hints
+    from iqtl.verify import _may_hold_a_sentence, _sentence_index
+
+    texts = [ARTICLE_A] + [p.read_text(encoding="utf-8") for p in sorted((SEED.parent / "sources").glob("*.txt"))]
+    flagged = 0
+    for text in texts:
+        arch = Archive(text)
+        index = _sentence_index(arch)
+        for span in arch.sentences[::7]:
+            for paraphrase in (span.of(text), _dressed(span.of(text)), "He said that " + span.of(text).lower()):
+                full = any(h.whole_sentence for h in paraphrase_hints(arch, paraphrase))
+                flagged += full
+                assert not full or _may_hold_a_sentence(paraphrase, index), paraphrase
+    assert flagged > 20
