@@ -390,3 +390,12 @@ def test_the_paraphrase_prefilter_never_hides_a_hint():
                 flagged += full
                 assert not full or _may_hold_a_sentence(paraphrase, index), paraphrase
     assert flagged > 20
+
+
+def test_show_still_shows_a_quote_that_fails_with_its_closest_passage(tmp_path):
+    path = make_ledger(tmp_path, [{"text": "They would come in columns, ten lorries at a time."}])
+    assert run("list", "-L", path).exit_code == 1  # a reading command refuses the ledger ...
+    result = run("show", "c0", "-L", path, "-F", "plain")  # ... show is where to look into it
+    assert result.exit_code == 0, result.stderr
+    assert "not-found" in result.stdout and "closest passage" in result.stdout
+    assert "They would come in convoys" in result.stdout.replace("\n", " ")

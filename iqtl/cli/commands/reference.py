@@ -52,22 +52,13 @@ def sources(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = Non
 
 
 def _verify(ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None) -> None:
-    from iqtl.cli.errors import ExitCode, fail
+    from iqtl.cli.commands.show import open_for_evidence
+    from iqtl.cli.errors import ExitCode
     from iqtl.ledgerfile.archives import read
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
     from iqtl.reports.listing import matches_text, rows
-    from iqtl.verify import FAILURES, TALLY_COLUMNS, quote_checks, row_failed, tally, tally_rows
+    from iqtl.verify import TALLY_COLUMNS, quote_checks, row_failed, tally, tally_rows
 
-    try:
-        result = load(find_ledger(ledger))
-    except LedgerNotFoundError as exc:
-        fail(str(exc), ExitCode.DATA)
-    other = [p for p in result.errors if p.code not in FAILURES]  # what verification failing does not explain
-    if other:
-        for problem in other[:20]:
-            typer.echo(str(problem), err=True)
-        fail(f"{len(other)} error(s) in the ledger; run 'iqtl check' for the full list", ExitCode.DATA)
-    led = result.ledger
+    led = open_for_evidence(ledger)
     archives, _stamps = read(led)
     table_rows = tally_rows(tally(led, archives, quote_checks(led, archives)))
     if grep:

@@ -7,7 +7,7 @@ import typer
 
 from iqtl.cli.errors import ExitCode, fail
 from iqtl.cli.options import Color, ColorOpt, LedgerOpt, complete
-from iqtl.cli.output import open_ledger, print_rich
+from iqtl.cli.output import print_rich
 
 
 class ShowFormat(StrEnum):
@@ -29,7 +29,7 @@ def show(
     Example: iqtl show 2007-08-sadr-ceasefire"""
     from iqtl.reports.lookup import find, similar_ids
 
-    led = open_ledger(ledger)
+    led = open_for_evidence(ledger)
     found = find(led, record_id)
     if not found:
         close = similar_ids(led, record_id)
@@ -53,6 +53,24 @@ def show(
     for kind, rec in found:
         view = render.show_claim(led, rec, evidence.get(rec.id)) if kind == "claim" else render.SHOW[kind](led, rec)
         print_rich(view, "never" if fmt == "plain" else color)
+
+
+def open_for_evidence(path):
+    """The ledger, refused for any error but a quote or an archive failing verification: those are
+    what `show` and `sources --verify` are for looking into."""
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+    from iqtl.verify import FAILURES
+
+    try:
+        result = load(find_ledger(path))
+    except LedgerNotFoundError as exc:
+        fail(str(exc), ExitCode.DATA)
+    other = [p for p in result.errors if p.code not in FAILURES]
+    if other:
+        for problem in other[:20]:
+            typer.echo(str(problem), err=True)
+        fail(f"{len(other)} error(s) in the ledger; run 'iqtl check' for the full list", ExitCode.DATA)
+    return result.ledger
 
 
 def _evidence(led, found) -> dict:
