@@ -399,3 +399,18 @@ def test_show_still_shows_a_quote_that_fails_with_its_closest_passage(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "not-found" in result.stdout and "closest passage" in result.stdout
     assert "They would come in convoys" in result.stdout.replace("\n", " ")
+
+
+def test_a_warm_read_checks_the_archives_without_the_quote_machinery(tmp_path):
+    """A run answered by the cache reads and hashes the archives but imports no quote search."""
+    import subprocess
+    import sys
+
+    path = make_ledger(tmp_path, [{"text": "They would come in convoys"}])
+    code = ("import sys; from iqtl.ledgerfile import loader; r = loader.load(sys.argv[1]); "
+            "print(len(r.problems), 'iqtl.core.quotes' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    cold = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env)
+    warm = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env)
+    assert cold.stdout.split() == ["0", "True"], cold.stderr
+    assert warm.stdout.split() == ["0", "False"], warm.stderr

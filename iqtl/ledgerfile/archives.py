@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iqtl.checks import archive_path_ok
 from iqtl.core.model import Ledger
-from iqtl.verify import ArchiveText
+
+if TYPE_CHECKING:  # iqtl.verify imports the quote machinery: a warm run checking stamps needs none of it
+    from iqtl.verify import ArchiveText
 
 Stamp = tuple  # (real path, size, mtime_ns, inode, device, sha256 hex); (real path,) for a file that was absent
 
@@ -28,6 +31,8 @@ def wanted(ledger: Ledger) -> bool:
 
 
 def read_one(base: Path, archive: str) -> tuple[ArchiveText, Stamp]:
+    from iqtl.verify import ArchiveText
+
     path = base / archive
     real = os.path.realpath(path)
     try:
