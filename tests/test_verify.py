@@ -414,3 +414,16 @@ def test_a_warm_read_checks_the_archives_without_the_quote_machinery(tmp_path):
     warm = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env)
     assert cold.stdout.split() == ["0", "True"], cold.stderr
     assert warm.stdout.split() == ["0", "False"], warm.stderr
+
+
+def test_retrieved_is_an_edtf_date_kept_as_written(tmp_path):
+    path = make_ledger(tmp_path, [])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('archive = "sources/a.txt"', 'archive = "sources/a.txt"\nretrieved = "2008-02-30"'),
+                    encoding="utf-8")
+    (p,) = problems(path)
+    assert p.code == "bad-date" and "retrieved" in p.message
+    path.write_text(text.replace('archive = "sources/a.txt"', 'archive = "sources/a.txt"\nretrieved = "2008-03-01"'),
+                    encoding="utf-8")
+    result = loader.load(path, use_cache=False)
+    assert result.problems == [] and result.ledger.get("source", "a").retrieved == "2008-03-01"
