@@ -61,10 +61,6 @@ class QuoteCheck:
             return MISATTRIBUTED
         return str(self.match.outcome)
 
-    @property
-    def ok(self) -> bool:
-        return self.match.found
-
 
 def stored_position(claim: Claim) -> TextPositionSelector | None:
     if claim.quote_start is None or claim.quote_end is None:
@@ -248,11 +244,6 @@ class SourceTally:
     source: Source
     archive: ArchiveText | None
     counts: dict[str, int]
-
-    @property
-    def failed(self) -> bool:
-        unreadable = self.archive is not None and self.archive.text is None
-        return unreadable or any(self.counts[s] for s in ("not-found", MISATTRIBUTED, "ambiguous"))
 
 
 def tally(ledger: Ledger, archives: Mapping[str, ArchiveText], checks: list[QuoteCheck]) -> list[SourceTally]:
