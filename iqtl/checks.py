@@ -6,13 +6,15 @@ the loader turns that into a file position only when there is something to repor
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from operator import attrgetter
 
 from iqtl.core.model import KINDS, Ledger
-from iqtl.core.schema import DATE, FIELDS, LIST, STR
+from iqtl.core.schema import FIELDS, LIST, STR
 from iqtl.core.text import did_you_mean, has_unsafe, one_line
 
 
@@ -118,6 +120,54 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
                               "actor", i, "aliases")
 
 
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def is_sha256(value: str) -> bool:
+    return _SHA256.fullmatch(value) is not None
+
+
+def archive_path_ok(path: str) -> bool:
+    """Relative, and inside the ledger's folder: a ledger from elsewhere cannot make `check` read (and
+    quote closest passages from) files outside it."""
+    parts = re.split(r"[\\/]", path)
+    return not (os.path.isabs(path) or "://" in path or path.startswith("~") or ".." in parts or ":" in parts[0])
+
+
+def archive_fields(ledger: Ledger) -> Iterator[Finding]:
+    """What can be told of archives and quote selectors without reading a file (iqtl.verify reads them)."""
+    archived = set()
+    for i, src in enumerate(ledger.sources):
+        if src.archive:
+            archived.add(src.id)
+            if not archive_path_ok(src.archive):
+                yield error("archive-path", f"source {src.id!r}: archive must be a path inside the ledger's folder, "
+                            f"relative to it (such as \"sources/{src.id}.txt\"), not {one_line(src.archive)!r}",
+                            "source", i, "archive")
+        elif src.archive_sha256:
+            yield error("archive-sha256-alone", f"source {src.id!r}: archive_sha256 without an archive",
+                        "source", i, "archive_sha256")
+        if src.archive_sha256 and not is_sha256(src.archive_sha256):
+            yield error("bad-sha256", f"source {src.id!r}: archive_sha256 must be 64 hexadecimal digits (a SHA-256), "
+                        f"not {one_line(src.archive_sha256)[:80]!r}", "source", i, "archive_sha256")
+    for i, cl in enumerate(ledger.claims):
+        start, end = cl.quote_start, cl.quote_end
+        has_selector = cl.quote_prefix or cl.quote_suffix or start is not None or end is not None
+        if not has_selector:
+            continue
+        if (start is None) != (end is None):
+            yield error("bad-selector", f"claim {cl.id!r}: quote_start and quote_end go together",
+                        "claim", i, "quote_start" if start is not None else "quote_end")
+        elif start is not None and start > end:
+            yield error("bad-selector", f"claim {cl.id!r}: quote_start {start} is after quote_end {end}",
+                        "claim", i, "quote_start")
+        if cl.kind != "quote" or cl.source not in archived:
+            what = "is not a quote" if cl.kind != "quote" else f"has a source ({cl.source!r}) with no archive"
+            key = next(k for k in ("quote_prefix", "quote_suffix", "quote_start", "quote_end")
+                       if getattr(cl, k) not in ("", None))
+            yield warning("selector-unused", f"claim {cl.id!r} has a quote selector but {what}", "claim", i, key)
+
+
 def _texts_of(records, fields) -> Iterator[str]:
     for f in fields:
         if f.type == STR:
@@ -141,7 +191,7 @@ def invisible_characters(ledger: Ledger) -> Iterator[Finding]:
     """Control, bidi and zero-width characters are almost always pasted by accident (or planted);
     iqtl shows them escaped, so a ledger that has them does not export byte for byte."""
     for kind, fields in FIELDS.items():
-        texts = [f.name for f in fields if f.type != DATE]
+        texts = [f.name for f in fields if f.type in (STR, LIST)]
         records = ledger.table(kind)
         if _all_clean(_texts_of(records, fields)):  # the usual case
             continue
@@ -166,6 +216,7 @@ CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     claim_after_its_source,
     ambiguous_actor_names,
     invisible_characters,
+    archive_fields,
 )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from iqtl.core import edtf
 from iqtl.core.model import Ledger, Record
-from iqtl.core.schema import FIELD_BY_NAME, FIELDS, LIST
+from iqtl.core.schema import FIELD_BY_NAME, FIELDS, INT, LIST
 from iqtl.core.text import FORMULA_PREFIXES, did_you_mean, one_line
 from iqtl.query import actor_name_index
 from iqtl.reports.rows import ACTOR_COLUMNS, CLAIM_COLUMNS, EVENT_COLUMNS, SOURCE_COLUMNS, STRUCTURED
@@ -232,7 +232,10 @@ def row_record(kind: str, row: Row, ledger: Ledger, *, restore: bool) -> tuple[d
             errors.append(RowError(row.line, f"unknown column {column!r} for {kind}s"
                                    + did_you_mean(column, COLUMNS[kind])))
             continue
-        value = _cell_value(column, cell, spec.type == LIST, restore and column not in STRUCTURED)
+        if spec.type == INT:
+            value = _int_cell(column, cell)
+        else:
+            value = _cell_value(column, cell, spec.type == LIST, restore and column not in STRUCTURED)
         if isinstance(value, RowError):
             errors.append(RowError(row.line, value.message))
         else:
@@ -258,6 +261,17 @@ def _cell_value(column: str, cell, is_list: bool, restore: bool):
     if restore:
         cell = restore_formula(cell)
     return split_list(cell) if is_list else cell
+
+
+def _int_cell(column: str, cell):
+    """A whole number of 0 or more (a quote's position): JSON's number, or CSV's digits; empty is none."""
+    if cell is None or cell == "":
+        return None
+    if type(cell) is int and cell >= 0:
+        return cell
+    if isinstance(cell, str) and cell.strip().isascii() and cell.strip().isdigit():
+        return int(cell.strip())
+    return RowError(0, f"column {column!r}: expected a whole number, not {one_line(str(cell))[:40]!r}")
 
 
 def _drop_inherited_date(values: dict, ledger: Ledger) -> None:

@@ -39,6 +39,8 @@ def parses(monkeypatch) -> list[str]:
 def copy(src: Path, tmp_path: Path, name: str = "events.toml") -> Path:
     dst = tmp_path / name
     shutil.copyfile(src, dst)
+    if (src.parent / "sources").is_dir() and not (tmp_path / "sources").exists():  # the archives it names
+        shutil.copytree(src.parent / "sources", tmp_path / "sources")
     return dst
 
 

@@ -338,6 +338,7 @@ WRONG = {  # TOML literals
     "blank": '"   "', "empty-list": "[]", "list": '["x"]', "list-of-ints": "[1, 2]", "mixed-list": '["x", 1]',
     "nested-list": '[["x"]]', "list-of-tables": "[{ a = 1 }]", "list-of-bools": "[true]",
     "not-a-slug": '"Not A Slug"', "not-a-choice": '"grup"', "bad-edtf": '"2007-13"', "edtf-as-int": "2007",
+    "negative": "-1",
 }
 SCALARS = ["int", "float", "bool", "date", "datetime", "time", "inline-table", "inf", "nan", "list", "empty-list",
            "list-of-tables"]
@@ -350,6 +351,8 @@ def wrong_values(field) -> list[str]:
         return out + (["empty-list"] if field.required else [])
     if field.type == "date":
         return [*SCALARS, "edtf-as-int", "empty", "blank", "bad-edtf"]
+    if field.type == "integer":  # a position in an archive: a whole number of 0 or more
+        return [w for w in SCALARS if w != "int"] + ["string", "empty", "negative"]
     out = list(SCALARS)
     if field.required:
         out += ["empty", "blank"]

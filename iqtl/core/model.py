@@ -22,6 +22,9 @@ class Source:
     url: str = ""
     type: str = ""
     note: str = ""
+    archive: str = ""  # the archived text: a path relative to the ledger file
+    archive_sha256: str = ""
+    retrieved: str = ""  # an EDTF day, checked by the loader; kept as text (the cache stores one date a record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,11 @@ class Claim:
     supports: tuple[str, ...] = ()
     disputes: tuple[str, ...] = ()
     note: str = ""
+    # A stored W3C selector of the quote in its source's archive (iqtl.verify): context and code points.
+    quote_prefix: str = ""
+    quote_suffix: str = ""
+    quote_start: int | None = None
+    quote_end: int | None = None
 
 
 Record = Source | Actor | Event | Claim

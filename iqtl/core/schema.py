@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
-STR, LIST, DATE = "string", "list of strings", "date"
+STR, LIST, DATE, INT = "string", "list of strings", "date", "integer"
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
-    type: str  # STR, LIST or DATE
+    type: str  # STR, LIST, DATE or INT
     required: bool = False
     ref: str = ""  # table the value(s) refer to
     choices: tuple[str, ...] = ()
@@ -27,6 +27,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("date", DATE, True),
         Field("author", STR),
         Field("url", STR),
+        # The article's text as retrieved: a path relative to the ledger file, its SHA-256 (hex), the day.
+        Field("archive", STR),
+        Field("archive_sha256", STR),
+        Field("retrieved", DATE),
         Field("type", STR),
         Field("note", STR),
     ),
@@ -62,6 +66,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("supports", LIST, ref="claim"),
         Field("disputes", LIST, ref="claim"),
         Field("note", STR),
+        # Where a quote is in its source's archive (W3C TextQuoteSelector prefix/suffix, TextPositionSelector
+        # start/end in code points): what tells apart a quote the article prints more than once.
+        Field("quote_prefix", STR),
+        Field("quote_suffix", STR),
+        Field("quote_start", INT),
+        Field("quote_end", INT),
     ),
 }
 

@@ -81,3 +81,5 @@ register(Format("html", "iqtl.formats.html:write", "one self-contained web page"
 register(Format("timelinejs", "iqtl.formats.timelinejs:write", "TimelineJS3 JSON", listing=False, kinds=EVENTS))
 register(Format("csl", "iqtl.formats.csl:write", "the cited sources as CSL-JSON, for citation managers",
                 listing=False, kinds=EVENTS))
+register(Format("annotations", "iqtl.formats.annotations:write", "the verified quotes as W3C Web Annotations "
+                "(JSON-LD)", listing=False, kinds=EVENTS))

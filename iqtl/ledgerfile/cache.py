@@ -90,9 +90,10 @@ def _code_stamp() -> tuple:
 # ---------------------------------------------------------------- reading
 
 
-def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Problem]] | None:
-    """The cached ledger for `path` whose stat is `st`, or None.  `ledger_digest()` gives the
-    digest of the ledger's bytes, computed only once the entry's key matches."""
+def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Problem], tuple] | None:
+    """The cached ledger for `path` whose stat is `st`, its problems and its archives' stamps, or
+    None.  `ledger_digest()` gives the digest of the ledger's bytes, computed only once the entry's
+    key matches; the archives the entry was checked against must be unchanged too (read and hashed)."""
     try:
         real = os.path.realpath(path)
         f = _open_private(_entry_path(real))
@@ -107,12 +108,15 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Pr
             head = marshal.loads(frames.next())
             if head["key"] != _key(real, st) or ledger_digest() != head["data_digest"]:
                 return None
+            stamps = head.get("archives", ())
+            if stamps and not _archives_unchanged(stamps):
+                return None
             decoded = _Decoded(path)
             while part := frames.next():
                 decoded.add(*marshal.loads(part))  # a part at a time: the entry is never all in memory
             if not frames.checksum_agrees():
                 return None
-        return decoded.ledger(), decoded.problems
+        return decoded.ledger(), decoded.problems, stamps
     except Exception:  # a damaged or foreign entry is only a miss
         return None
 
@@ -203,11 +207,22 @@ class _Decoded:
 PART = 10_000  # records in a part: reading one part at a time keeps a warm run's peak memory low
 
 
-def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem]) -> None:
-    """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed."""
+def _archives_unchanged(stamps) -> bool:
+    from iqtl.ledgerfile.archives import unchanged
+
+    return unchanged(tuple(stamps))
+
+
+def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem],
+          archives: tuple | None = None) -> None:
+    """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed.  `archives`:
+    the stamps of the sources' archives it was checked against; a ledger naming archives that were
+    not read (None) is not stored, since its quotes were never checked."""
+    if archives is None and any(s.archive for s in ledger.sources):
+        return
     try:
         real = os.path.realpath(path)
-        head = {"key": _key(real, st), "data_digest": data_digest}
+        head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ())}
         _write_private(_entry_path(real), pack(head, _parts(ledger, problems)))
     except Exception:
         return

@@ -31,6 +31,9 @@ class LedgerNotFoundError(Exception):
 class LoadResult:
     ledger: Ledger
     problems: list[Problem]
+    # What was read of the sources' archives (iqtl.ledgerfile.archives stamps), for the cache;
+    # None when the archives were not read (a text without a folder: a git revision, a merge).
+    archives: tuple | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -135,7 +138,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
                 if result is not None and _same_file(st, os.fstat(f.fileno())):
                     if cacheable and store:
-                        cache.store(spath, st, summed.digest(), result.ledger, result.problems)
+                        cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives)
                     return result, None
             if data is None:
                 f.seek(0)
@@ -151,10 +154,10 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     text, problem = decode(data, spath)
     if not keep_bytes:
         data = None  # from here the text is enough: 120 MB less at the peak of a 100,000-event parse
-    result = LoadResult(empty, [problem]) if problem else load_text(text, spath)
+    result = LoadResult(empty, [problem]) if problem else _with_archives(load_text(text, spath), text, spath)
     del text
     if data_digest is not None:
-        cache.store(spath, st, data_digest, result.ledger, result.problems)
+        cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives)
     return result, data
 
 
@@ -202,7 +205,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
             f.seek(0)  # had the file changed since, the caller sees it and reads it again whole
             return f.read().decode("utf-8-sig", errors="replace")
 
-        return _checked(ledger, _top_level(top) + built, text, path)
+        return _with_archives(_checked(ledger, _top_level(top) + built, text, path), text, path)
 
 
 def _pieces(f, summed):
@@ -244,6 +247,8 @@ def _collector_paused():
 
 
 def load_text(text: str, path: str) -> LoadResult:
+    """The ledger in `text`, checked; its sources' archives are not read (a text from a git
+    revision or a merge has no folder of its own): load() and extend() read them."""
     with _collector_paused():
         return _load_text(text, path)
 
@@ -302,6 +307,23 @@ def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], s
     return LoadResult(ledger, locate(findings, text if isinstance(text, str) else text(), path))
 
 
+def _with_archives(result: LoadResult, text: str | Callable[[], str], path: str) -> LoadResult:
+    """The result, with the sources' archives (paths relative to the ledger's folder) read and every
+    quote checked against them (iqtl.verify); `archives` records what was read, for the cache."""
+    ledger = result.ledger
+    if not any(s.archive for s in ledger.sources):  # the usual ledger: nothing to read, nothing imported
+        return LoadResult(ledger, result.problems, ())
+    from iqtl.ledgerfile import archives
+    from iqtl.verify import verify
+
+    texts, stamps = archives.read(ledger, os.path.dirname(path) or ".")
+    findings = verify(ledger, texts)
+    if not findings:
+        return LoadResult(ledger, result.problems, stamps)
+    found = locate(findings, text if isinstance(text, str) else text(), path)
+    return LoadResult(ledger, sorted(result.problems + found, key=lambda p: (p.line, p.col)), stamps)
+
+
 def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
     """What load_text(text) gives when `text` is the text of `ledger` (which has no errors) with
     `records` appended as [[kind]] tables, without parsing that text again: the new records
@@ -312,7 +334,7 @@ def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadRe
         for kind in KINDS:
             builder.add(kind, [raw for k, raw in records if k == kind])
         grown, findings = builder.result(ledger.path)
-        return _checked(grown, findings, text, ledger.path)
+        return _with_archives(_checked(grown, findings, text, ledger.path), text, ledger.path)
 
 
 def locate(findings: list[Finding], text: str, path: str) -> list[Problem]:
@@ -487,6 +509,18 @@ class _Fields:
             self.err("wrong-type", f"{self.label}: {name} must hold only strings, not {_type_name(bad[0])}", name)
         return tuple(v for v in value if isinstance(v, str))
 
+    def int(self, name: str) -> int | None:
+        if name not in self.raw:
+            return None
+        value = self.raw[name]
+        if type(value) is not int:  # not a bool, not 1.0
+            self.err("wrong-type", f"{self.label}: {name} must be an integer, not {_type_name(value)}", name)
+            return None
+        if value < 0:
+            self.err("negative", f"{self.label}: {name} must be 0 or more, not {value}", name)
+            return None
+        return value
+
     def date(self, name: str) -> edtf.EDTF | None:
         if name not in self.raw:
             return None
@@ -505,8 +539,10 @@ class _Fields:
 
 def _source(raw: dict, i: int, findings: list[Finding]) -> Source:
     f = _Fields("source", i, raw, findings)
+    retrieved = f.date("retrieved")
     return Source(f.str("id"), f.str("title"), f.str("publisher"), f.date("date"),
-                  f.str("author"), f.str("url"), f.str("type"), f.str("note"))
+                  f.str("author"), f.str("url"), f.str("type"), f.str("note"),
+                  f.str("archive"), f.str("archive_sha256"), retrieved.text if retrieved else "")
 
 
 def _actor(raw: dict, i: int, findings: list[Finding]) -> Actor:
@@ -527,4 +563,5 @@ def _claim(raw: dict, i: int, findings: list[Finding], source_dates: dict) -> Cl
     return Claim(f.str("id"), f.str("text"), f.str("speaker"), source,
                  own if own else source_dates.get(source), own is not None,
                  f.str("date_note"), f.str("kind") or "quote", f.list("about"), f.list("supports"),
-                 f.list("disputes"), f.str("note"))
+                 f.list("disputes"), f.str("note"),
+                 f.str("quote_prefix"), f.str("quote_suffix"), f.int("quote_start"), f.int("quote_end"))

@@ -231,7 +231,7 @@ class Appender:
                              "run 'iqtl check' and look at its end")
         if self._result is not None and cache.enabled():  # the next read of the new file is a hit
             cache.store(str(self.path), os.stat(self.target), cache.digest(written), self._result.ledger,
-                        self._result.problems)
+                        self._result.problems, self._result.archives)
         crash_point("committed")
 
 

@@ -13,9 +13,10 @@ from iqtl.core.model import Actor, Claim, Event, Ledger, Source
 EVENT_COLUMNS = ("id", "date", "start", "end", "precision", "title", "summary", "actors", "places", "tags",
                  "sources", "date_note", "related")
 CLAIM_COLUMNS = ("id", "date", "start", "end", "speaker", "speaker_name", "kind", "text", "source", "about",
-                 "supports", "disputes", "date_note", "note")
+                 "supports", "disputes", "date_note", "note", "quote_prefix", "quote_suffix", "quote_start",
+                 "quote_end")
 SOURCE_COLUMNS = ("id", "date", "start", "end", "title", "publisher", "author", "url", "type", "note",
-                  "events", "claims")
+                  "events", "claims", "archive", "archive_sha256", "retrieved")
 ACTOR_COLUMNS = ("id", "name", "aliases", "kind", "role", "note", "events", "claims")
 TAG_COLUMNS = ("tag", "events", "claims")
 
@@ -23,6 +24,7 @@ TAG_COLUMNS = ("tag", "events", "claims")
 STRUCTURED = frozenset({
     "change", "field", "section", "id", "date", "start", "end", "precision", "events", "claims", "kind", "speaker",
     "source", "sources", "about", "supports", "disputes", "related", "actors",
+    "archive_sha256", "retrieved", "quote_start", "quote_end",
 })
 LIST_SEPARATOR = "; "
 
@@ -56,6 +58,8 @@ def claim_row(ledger: Ledger, cl: Claim) -> dict:
         "id": cl.id, **_dates(cl.date), "speaker": cl.speaker, "speaker_name": speaker.name if speaker else "",
         "kind": cl.kind, "text": cl.text, "source": cl.source, "about": list(cl.about),
         "supports": list(cl.supports), "disputes": list(cl.disputes), "date_note": cl.date_note, "note": cl.note,
+        "quote_prefix": cl.quote_prefix, "quote_suffix": cl.quote_suffix, "quote_start": cl.quote_start,
+        "quote_end": cl.quote_end,
     }
 
 
@@ -85,6 +89,7 @@ def source_row(src: Source, usage: Usage) -> dict:
     return {
         "id": src.id, **_dates(src.date), "title": src.title, "publisher": src.publisher, "author": src.author,
         "url": src.url, "type": src.type, "note": src.note, **usage.counts("source", src.id),
+        "archive": src.archive, "archive_sha256": src.archive_sha256, "retrieved": src.retrieved,
     }
 
 

@@ -222,7 +222,36 @@ def show_event(ledger: Ledger, ev: Event) -> Group:
     return Group(grid)
 
 
-def show_claim(ledger: Ledger, cl: Claim) -> Group:
+_EVIDENCE_STYLE = {"verified": "green", "normalised-only": "yellow", "ambiguous": "yellow"}
+
+
+def _evidence(grid: Table, ev) -> None:
+    """The quote's place in its archive (iqtl.verify.Evidence) and the sentences around it, the
+    quote highlighted; archive text goes through T() like all ledger text."""
+    where = f" at {ev.spans[0].start}–{ev.spans[-1].end}" if ev.spans else ""
+    line = T(ev.status, "bold " + _EVIDENCE_STYLE.get(ev.status, "red"))
+    line.append(T(f" in {ev.path}{where}" + (f" ({ev.shown})" if ev.shown not in ("", "quote") else "")))
+    if ev.status not in ("verified",):
+        line.append(T(f"\n{ev.detail}", "dim"))
+    _field(grid, "Evidence", line)
+    c = ev.context
+    if c is None:
+        return
+    text = Text()
+    if c.before is not None:
+        text.append(T(ev.part(c.before) + " ", "dim"))
+    at = c.sentence.start
+    for span in ev.spans:
+        text.append(T(ev.text[at:span.start]))
+        text.append(T(ev.part(span), "bold reverse" if ev.shown != "closest passage" else "bold underline"))
+        at = span.end
+    text.append(T(ev.text[at:c.sentence.end]))
+    if c.after is not None:
+        text.append(T(" " + ev.part(c.after), "dim"))
+    _field(grid, "In context", text)
+
+
+def show_claim(ledger: Ledger, cl: Claim, evidence=None) -> Group:
     grid = _grid()
     _field(grid, "Claim", T(_quoted(cl), "italic"))
     _field(grid, "Id", cl.id)
@@ -247,6 +276,8 @@ def show_claim(ledger: Ledger, cl: Claim) -> Group:
         group = [c for c in group if c]
         if group:
             _field(grid, label, Text("\n").join(_claim_line(ledger, c) for c in group))
+    if evidence is not None:
+        _evidence(grid, evidence)
     return Group(grid)
 
 

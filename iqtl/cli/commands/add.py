@@ -121,7 +121,51 @@ def fill_missing(kind: str, values: dict, path: Path) -> None:
 # ---------------------------------------------------------------- add
 
 
-def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool) -> None:
+def _pin_quote(values: dict, ledger: Ledger, path: Path, occurrence: int | None) -> None:
+    """A quote whose source has an archive must be in it: refused (with the closest passage) when it
+    is not; when it is there more than once, its selector (occurrence `occurrence`, else the first)
+    is stored with it, so that `check` knows which."""
+    from iqtl.core.model import Claim
+    from iqtl.core.quotes import Archive, Outcome
+    from iqtl.ledgerfile.archives import base_of, read_one
+    from iqtl.verify import locate_claim, selector_fields
+
+    src = ledger.get("source", values.get("source") or "")
+    if (values.get("kind") or "quote") != "quote" or src is None or not src.archive or not values.get("text"):
+        if occurrence is not None:
+            fail("--occurrence is for a quote whose source has an archive", ExitCode.USAGE)
+        return
+    archive, _stamp = read_one(base_of(path), src.archive)
+    if archive.text is None:
+        return  # the check reports the archive itself
+    arch = Archive(archive.text)
+    match = locate_claim(Claim("", values["text"], "", src.id), arch)
+    where = f"the archive of {src.id!r} ({archive.path})"
+    if match.outcome is Outcome.NOT_FOUND:
+        message = f"quote not found in {where}: {match.detail}"
+        if match.closest is not None:
+            message += (f"; closest passage ({match.closest.similarity:.0%} alike, at "
+                        f"{match.closest.span.start}–{match.closest.span.end}): {match.closest.text!r}")
+        typer.echo(one_line(f"iqtl: error: {message}"), err=True)
+        fail("the claim was not added (nothing written); copy the quote exactly as printed, or add it with "
+             "--kind paraphrase if it is not a quotation")
+    if match.outcome is not Outcome.AMBIGUOUS:
+        if occurrence not in (None, 1):
+            fail(f"--occurrence {occurrence}: the quote is in {where} once", ExitCode.USAGE)
+        return
+    count = len(match.candidates)
+    k = occurrence or 1
+    if k > count:
+        fail(f"--occurrence {k}: the quote is in {where} {count} times", ExitCode.USAGE)
+    spans = match.candidates[k - 1]
+    values.update(selector_fields(arch, spans))
+    typer.echo(one_line(f"iqtl: note: the quote {match.detail.split(';')[0]} in {where}; stored the selector of "
+                        f"occurrence {k} (at {spans[0].start}–{spans[-1].end}); --occurrence N picks another"),
+               err=True)
+
+
+def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool,
+               occurrence: int | None = None) -> None:
     from iqtl import ingest
 
     path = ledger_to_write(ledger)
@@ -129,6 +173,8 @@ def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | No
     session = Session(path, dry_run)
     with session as app:
         unresolved = ingest.resolve_names(kind, values, app.ledger)
+        if kind == "claim":
+            _pin_quote(values, app.ledger, path, occurrence)
         record = ingest.make_record(kind, {**values, "id": record_id or ""})
         record = ingest.with_id(kind, record, set(app.ledger.by_id(kind)))
         plan = app.plan([(kind, record)])
@@ -196,14 +242,18 @@ def add_claim(
     disputes: Annotated[Optional[list[str]], typer.Option("--disputes", help="Claim id. Repeat for more.",
                                                           show_default=False)] = None,
     note: Text = None,
+    occurrence: Annotated[Optional[int], typer.Option(
+        "--occurrence", min=1, help="A quote its source's archive prints more than once: which one (1 = the "
+        "first, the default); its selector is stored with it.", show_default=False)] = None,
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
     dry_run: DryRunOpt = False,
 ):
-    """Append a claim: required --text, --speaker and --source."""
+    """Append a claim: required --text, --speaker and --source.  A quote whose source has an archive
+    must be in it, exactly as printed (else --kind paraphrase)."""
     add_record("claim", {"text": text, "speaker": speaker, "source": source, "date": date, "date_note": date_note,
                          "kind": kind.value if kind else None, "about": about, "supports": supports,
-                         "disputes": disputes, "note": note}, record_id, ledger, dry_run)
+                         "disputes": disputes, "note": note}, record_id, ledger, dry_run, occurrence)
 
 
 @add_app.command("source")

@@ -1,6 +1,9 @@
 """iqtl actors, iqtl sources, iqtl tags: the reference lists, with how many events and claims each has."""
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from iqtl.cli.options import BomOpt, Color, ColorOpt, FormatOpt, GrepOpt, LedgerOpt, RawOpt, resolve_format
 from iqtl.cli.output import emit, open_ledger
@@ -35,11 +38,44 @@ def actors(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None
 
 
 def sources(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None, color: ColorOpt = Color.auto,
-            bom: BomOpt = False, raw: RawOpt = False):
+            bom: BomOpt = False, raw: RawOpt = False,
+            verify: Annotated[bool, typer.Option("--verify", help="Check every quote against its source's archived "
+                                                 "text: per source, how many are verified, normalised-only, "
+                                                 "ambiguous, not found, misattributed; exit 1 if any fails.")]
+            = False):
     """The articles the ledger was read from, with how many events and claims cite each.
 
     Example: iqtl sources --format csv"""
+    if verify:
+        _verify(ledger, fmt, color, bom, raw, grep)
     _reference("source", ledger, fmt, color, bom, raw, grep)
+
+
+def _verify(ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None) -> None:
+    from iqtl.cli.commands.show import open_for_evidence
+    from iqtl.cli.errors import ExitCode
+    from iqtl.ledgerfile.archives import read
+    from iqtl.reports.listing import matches_text, rows
+    from iqtl.verify import TALLY_COLUMNS, quote_checks, row_failed, tally, tally_rows
+
+    led = open_for_evidence(ledger)
+    archives, _stamps = read(led)
+    table_rows = tally_rows(tally(led, archives, quote_checks(led, archives)))
+    if grep:
+        table_rows = [r for r in table_rows if matches_text(r, [g.casefold() for g in grep])]
+    listing = rows("source", table_rows, TALLY_COLUMNS, TALLY_COLUMNS, TALLY_COLUMNS, led)
+
+    def table():
+        from iqtl.terminal.render import reference_table
+
+        shown = ("id", "archive_status", "quotes", "verified", "normalised_only", "ambiguous", "not_found",
+                 "misattributed")
+        heads = ["source", "archive", "quotes", "verified", "normalised", "ambiguous", "not found", "elsewhere"]
+        return reference_table("quotes against their archives", heads,
+                               [[str(r[c]) for c in shown] for r in listing.records])
+
+    emit(resolve_format(fmt), listing, color=color, table=table, options=Options(bom=bom, raw=raw))
+    raise typer.Exit(ExitCode.DATA if any(map(row_failed, table_rows)) else ExitCode.OK)
 
 
 def tags(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None, color: ColorOpt = Color.auto,

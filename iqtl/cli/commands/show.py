@@ -7,7 +7,7 @@ import typer
 
 from iqtl.cli.errors import ExitCode, fail
 from iqtl.cli.options import Color, ColorOpt, LedgerOpt, complete
-from iqtl.cli.output import open_ledger, print_rich
+from iqtl.cli.output import print_rich
 
 
 class ShowFormat(StrEnum):
@@ -29,20 +29,57 @@ def show(
     Example: iqtl show 2007-08-sadr-ceasefire"""
     from iqtl.reports.lookup import find, similar_ids
 
-    led = open_ledger(ledger)
+    led = open_for_evidence(ledger)
     found = find(led, record_id)
     if not found:
         close = similar_ids(led, record_id)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         fail(f"no event, claim, source or actor has the id {record_id!r}{hint}", ExitCode.DATA)
     fmt = fmt.value if fmt else "table"
+    evidence = _evidence(led, found)
     if fmt == "json":
         from iqtl.formats.jsonfmt import dumps
         from iqtl.reports.rows import record_rows
 
-        typer.echo(dumps([{"record": k, **row} for k, row in record_rows(led, found)], indent=2))
+        rows = [{"record": k, **row} for k, row in record_rows(led, found)]
+        for row, (kind, rec) in zip(rows, found, strict=True):
+            if kind == "claim":
+                ev = evidence.get(rec.id)
+                row["verification"] = ev.as_dict() if ev is not None else None
+        typer.echo(dumps(rows, indent=2))
         return
     from iqtl.terminal import render
 
     for kind, rec in found:
-        print_rich(render.SHOW[kind](led, rec), "never" if fmt == "plain" else color)
+        view = render.show_claim(led, rec, evidence.get(rec.id)) if kind == "claim" else render.SHOW[kind](led, rec)
+        print_rich(view, "never" if fmt == "plain" else color)
+
+
+def open_for_evidence(path):
+    """The ledger, refused for any error but a quote or an archive failing verification: those are
+    what `show` and `sources --verify` are for looking into."""
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+    from iqtl.verify import FAILURES
+
+    try:
+        result = load(find_ledger(path))
+    except LedgerNotFoundError as exc:
+        fail(str(exc), ExitCode.DATA)
+    other = [p for p in result.errors if p.code not in FAILURES]
+    if other:
+        for problem in other[:20]:
+            typer.echo(str(problem), err=True)
+        fail(f"{len(other)} error(s) in the ledger; run 'iqtl check' for the full list", ExitCode.DATA)
+    return result.ledger
+
+
+def _evidence(led, found) -> dict:
+    """claim id -> where its quote is in its source's archive (iqtl.verify.Evidence), for quote claims."""
+    claims = [rec for kind, rec in found if kind == "claim"]
+    if not claims or not any(s.archive for s in led.sources):
+        return {}
+    from iqtl.ledgerfile.archives import read
+    from iqtl.verify import evidence
+
+    archives, _stamps = read(led)
+    return {cl.id: ev for cl in claims if (ev := evidence(led, cl, archives)) is not None}
