@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "iqtl"
 LAYERS: list[tuple[str, ...]] = [
     ("core",),
     ("checks",),
+    ("verify",),  # the quote checks, given the archived texts
     ("ledgerfile",),
     ("query",),
     ("reports",),
