@@ -24,7 +24,8 @@ What it does:
   or not the targets are met; 1 when a command failed.
 
 Cold and warm: iqtl may cache the parsed ledger, keyed on the file's path, size, mtime and inode.
-A *cold* run comes right after the ledger's mtime was moved on (so any cache is stale); a *warm* run
+A *cold* run comes right after the ledger's bytes changed (a comment appended, so any cache, by
+stamp or by content, is stale); a *warm* run
 comes right after a run that read the same unchanged file.  The cache lives in ``OUT/cache``
 (``XDG_CACHE_HOME``), emptied at the start of each benchmark run, never in the user's own.  hledger
 has no cache: the same hledger runs are the reference for both.
@@ -61,10 +62,13 @@ ADD_SUMMARY = ("An event appended by benchmarks/run.py to time iqtl add on a lar
                "read and checked with the new record before the file grows.")
 
 # Targets: the largest allowed ratio iqtl / reference, by size (None: no target at that size).
-LIST_TARGETS = {1000: (1.0, 1.0), 10000: (0.3, 0.15), 100000: (0.25, 0.1)}  # (cold, warm)
+# issue 19's targets: ((cold 2007, cold all), (warm 2007, warm all)), ratios to hledger
+LIST_TARGETS = {1000: ((None, None), (1.0, 1.0)), 10000: ((1.0, 0.7), (0.15, 0.12)),
+                100000: ((0.7, 0.5), (0.05, 0.05))}
 MEMORY_TARGET = {100000: 0.4}
 DIFF_ADD_TARGET = {100000: 2.0}
-STARTUP_TARGET = 4.0
+STARTUP_TARGET = 4.0  # --version and --help
+STARTUP_COLD_TARGET, STARTUP_WARM_TARGET = 3.2, 2.8  # `list` on the seed, cold and warm
 HTML_TARGET = {10000: 2.0, 100000: 2.0}  # export html against export csv of the same events
 SHOW_CLAIMS = 20_000  # claims about one event, for the show row
 SHOW_SECONDS = 0.5  # the show row's target, an absolute time (its reference)
@@ -135,8 +139,15 @@ def run_once(cmd: list[str], env: dict, ok: tuple[int, ...] = (0,), stdout: Path
     return Sample(seconds, usage.ru_maxrss)  # KiB on Linux
 
 
+_EDITS = [0]
+
+
 def touch(path: Path) -> None:
-    """Move the file's mtime on, so that anything cached for it is stale."""
+    """Change the file's bytes (a comment appended at its end) and move its mtime on: a cold run
+    parses a ledger no cache has seen, whatever the cache is keyed on (path and stamp, or content)."""
+    _EDITS[0] += 1
+    with open(path, "ab") as f:
+        f.write(f"# benchmark edit {_EDITS[0]}\n".encode())
     ns = max(time.time_ns(), path.stat().st_mtime_ns + 1_000_000)
     os.utime(path, ns=(ns, ns))
 
@@ -326,15 +337,15 @@ class Bench:
         iq, hl, env = self.iqtl, self.hledger, self.env
         ledger, journal, variant = ensure_ledgers(size, self.out / "ledgers")
         s = str(size)
-        cold_t, warm_t = LIST_TARGETS.get(size, (None, None))
+        (cold_2007, cold_all), (warm_2007, warm_all) = LIST_TARGETS.get(size, ((None, None), (None, None)))
         href = "hledger" if hl else ""
         rows = {
             "list-2007-cold": self.row(s, "list-2007-cold", "`list --from 2007 --to 2007 -F csv`, cold", "s", href,
-                                       cold_t),
+                                       cold_2007),
             "list-2007-warm": self.row(s, "list-2007-warm", "`list --from 2007 --to 2007 -F csv`, warm", "s", href,
-                                       warm_t),
-            "list-all-cold": self.row(s, "list-all-cold", "`list -F csv` (all), cold", "s", href, cold_t),
-            "list-all-warm": self.row(s, "list-all-warm", "`list -F csv` (all), warm", "s", href, warm_t),
+                                       warm_2007),
+            "list-all-cold": self.row(s, "list-all-cold", "`list -F csv` (all), cold", "s", href, cold_all),
+            "list-all-warm": self.row(s, "list-all-warm", "`list -F csv` (all), warm", "s", href, warm_all),
             "rss-cold": self.row(s, "rss-cold", "peak memory, `list -F csv` (all), cold", "MiB", href,
                                  MEMORY_TARGET.get(size)),
             "rss-warm": self.row(s, "rss-warm", "peak memory, `list -F csv` (all), warm", "MiB", href,
@@ -475,10 +486,13 @@ class Bench:
         runs, iq, env = self.args.startup_runs, self.iqtl, self.env
         seed = self.tmp / "seed-events.toml"  # a copy: touching it must not touch the repository's file
         fresh_copy(SEED_LEDGER, seed)
+        shutil.copytree(SEED_LEDGER.parent / "sources", self.tmp / "sources", dirs_exist_ok=True)  # its archives
         ref = f"`{Path(sys.executable).name} -c 'import tomllib'`"
         rows = [
-            self.row("seed", "seed-list-cold", "`list -F plain` on the seed ledger, cold", "s", ref, STARTUP_TARGET),
-            self.row("seed", "seed-list-warm", "`list -F plain` on the seed ledger, warm", "s", ref, STARTUP_TARGET),
+            self.row("seed", "seed-list-cold", "`list -F plain` on the seed ledger, cold", "s", ref,
+                     STARTUP_COLD_TARGET),
+            self.row("seed", "seed-list-warm", "`list -F plain` on the seed ledger, warm", "s", ref,
+                     STARTUP_WARM_TARGET),
             self.row("seed", "version", "`--version`", "s", ref, STARTUP_TARGET),
             self.row("seed", "help", "`--help`", "s", ref, STARTUP_TARGET),
         ]

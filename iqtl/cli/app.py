@@ -155,7 +155,21 @@ def main() -> None:
     gc.disable()
     tty = sys.stdout is not None and sys.stdout.isatty()  # None: `iqtl check >&-`
     # Help is drawn with Rich on a terminal only: into a pipe it is click's plain text.
-    build_app(_names_for(sys.argv[1:]), rich_help=tty)()
+    try:
+        build_app(_names_for(sys.argv[1:]), rich_help=tty)()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    # Leave without tearing the interpreter down: freeing every record of a loaded ledger one by one
+    # is 14 ms of a run on the seed and 100 ms at 100,000 events, and nothing is left to do once the
+    # output is flushed.  A flush that fails is the ordinary exit's business.
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
 def __getattr__(name: str):
