@@ -155,10 +155,6 @@ def resolve_format(fmt: Enum | str | None) -> str:
 
 def ledger_path(ledger: Path | None, code: int = 2) -> Path:
     """The ledger a command reads, found as every command finds it, or exit with `code`."""
-    from iqtl.cli.errors import fail
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger
+    from iqtl.cli.output import find_or_fail
 
-    try:
-        return find_ledger(ledger)
-    except LedgerNotFoundError as exc:
-        fail(str(exc), code)
+    return find_or_fail(ledger, code)

@@ -6,6 +6,7 @@ Rich markup, so `[bold]` in a title prints as `[bold]` and an ESC prints as `\\x
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -54,54 +55,177 @@ def _names(ledger: Ledger, ids, kind: str = "actor") -> str:
     return ", ".join(out)
 
 
+# ---------------------------------------------------------------- compact dates
+
+_QUAL_SUFFIX = re.compile(r" \((?:approx\.|uncertain|approx\., uncertain)\)$")
+_TIME = re.compile(r"(\d) \d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d(?::?\d\d)?)?$")
+
+
+def _short_single(date: EDTF) -> str:
+    """One date in a few columns: '~Aug 2007' approximate, 'Oct 2011?' uncertain, '~Feb 2007?' both.
+    Each form reads back as a --from/--to value."""
+    base = _TIME.sub(r"\1", _QUAL_SUFFIX.sub("", date.display))
+    return ("~" if date.approximate else "") + base + ("?" if date.uncertain else "")
+
+
+def short_date(date: EDTF | None) -> str:
+    """A date on one line, at most about 22 columns: '~Aug 2007', '~Nov 2006 – ~Feb 2008',
+    '2003–2008', '1–5 Mar 2010'.  The show pages keep the long form with the article's words."""
+    if date is None:
+        return "undated"
+    if not date.is_interval:
+        return _short_single(date)
+    a, b = date.start, date.end
+    left = _short_single(a) if a else (".." if date.open_start else "?")
+    right = _short_single(b) if b else (".." if date.open_end else "?")
+    if a and b and a.precision == b.precision == "day" and not (a.approximate or a.uncertain):
+        da, _, rest_a = left.partition(" ")
+        db, _, rest_b = right.lstrip("~").partition(" ")
+        if rest_a == rest_b.rstrip("?") and da.isdigit():  # same month: '1–5 Mar 2010'
+            return ("~" if b.approximate else "") + f"{da}–{db} {rest_b}"
+    if " " not in left + right:
+        return f"{left}–{right}"
+    return f"{left} – {right}"
+
+
+def short_date_text(date: EDTF | None) -> Text:
+    return Text(short_date(date), style=date_style(date))
+
+
 # ---------------------------------------------------------------- listings
+#
+# The listing views are laid out for the width they get: a date column beside the record when the
+# record's column can still hold the longest id whole, else the date above the record.  Ids are
+# never cut or wrapped (Rich wraps at spaces only, and the column is never narrower than an id),
+# titles and quotes wrap, a speaker's role is cut to one line first.
+
+GAP = 2
+MIN_TEXT = 24  # a record column narrower than this reads badly: put the date above instead
 
 
-def events_table(ledger: Ledger, events: list[Event]) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False, pad_edge=False)
-    table.add_column("Date", no_wrap=True, min_width=12)
-    table.add_column("Event", ratio=3)
-    table.add_column("Actors", ratio=1)
-    table.add_column("Sources", ratio=1, style="dim")
-    year = None
-    for ev in events:
-        y = year_label(ev.date)
-        if y != year:
-            if year is not None:
-                table.add_section()
-            table.add_row(Text(y, style="bold underline"), "", "", "")
-            year = y
-        title = T(ev.title, "bold")
-        title.append("  ")
-        title.append(T(ev.id, "dim"))
-        table.add_row(date_text(ev.date), title, T(_names(ledger, ev.actors)), T(", ".join(ev.sources)))
-    return table
+def _truncated(text: Text, width: int) -> Text:
+    text = text.copy()
+    text.truncate(max(width, 1), overflow="ellipsis")
+    return text
 
 
-def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False) -> Table:
-    table = Table(show_header=True, header_style="bold", show_lines=True, pad_edge=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Speaker", ratio=1)
-    table.add_column("Claim", ratio=3)
-    table.add_column("Source", style="dim", ratio=1)
-    for cl in claims:
-        speaker = ledger.get("actor", cl.speaker)
-        who = T(speaker.name if speaker else cl.speaker, "bold")
-        if speaker and speaker.role:
-            who.append("\n")
-            who.append(T(speaker.role, "dim"))
-        body = T(_quoted(cl), "italic" if cl.kind == "quote" else "")
-        body.append("\n")
-        body.append(T(cl.id, "dim"))
-        if contested:
-            for other in [*(ledger.get("claim", d) for d in cl.disputes), *ledger.disputed_by(cl.id)]:
-                if other is None:
-                    continue
-                body.append("\n✗ ", style="red")
-                body.append(T(f"{ledger.actor_name(other.speaker)}: {_quoted(other)}", "red"))
-                body.append(T(f"  {other.id}", "dim"))
-        table.add_row(date_text(cl.date), who, body, T(cl.source))
-    return table
+class _Listing:
+    def __init__(self, ledger: Ledger, records: list, highlight: re.Pattern | None = None, compact: bool = False):
+        self.ledger, self.records, self.highlight, self.compact = ledger, records, highlight, compact
+        self.dates = {r.id: short_date(r.date) for r in records}
+        self.date_w = max((len(d) for d in self.dates.values()), default=0)
+
+    def _mark(self, text: Text) -> Text:
+        if self.highlight is not None:
+            text.highlight_regex(self.highlight, style="reverse")
+        return text
+
+    def id_width(self) -> int:
+        return max((len(r.id) for r in self.records), default=0)
+
+    def body(self, rec, width: int) -> Text:  # pragma: no cover - each view has its own
+        raise NotImplementedError
+
+    def line(self, rec) -> Text:  # pragma: no cover
+        raise NotImplementedError
+
+    def __rich_console__(self, console, options):
+        width = options.max_width
+        if self.compact:
+            yield from self._compact(width)
+            return
+        body_w = width - self.date_w - GAP
+        side = body_w >= max(self.id_width(), MIN_TEXT)
+        grid = Table.grid(padding=(0, GAP), pad_edge=False)
+        if side:
+            grid.add_column(no_wrap=True, width=self.date_w)
+        grid.add_column(min_width=min(self.id_width(), width), max_width=body_w if side else width)
+        year = None
+        for rec in self.records:
+            y = year_label(rec.date)
+            if y != year:
+                if year is not None:
+                    grid.add_row(*([""] * (2 if side else 1)))
+                heading = Text(y, style="bold underline")
+                grid.add_row(heading, "") if side else grid.add_row(heading)
+                year = y
+            if side:
+                grid.add_row(short_date_text(rec.date), self.body(rec, body_w))
+            else:
+                head = Text.assemble(short_date_text(rec.date))
+                grid.add_row(Text("\n").join([head, self.body(rec, width)]))
+        yield grid
+
+    def _compact(self, width: int):
+        """One line a record (as hledger's register): date, id, then the title or quote cut to fit."""
+        id_w = self.id_width()
+        for rec in self.records:
+            line = Text.assemble(Text(self.dates[rec.id].ljust(self.date_w), style=date_style(rec.date)), "  ",
+                                 T(rec.id.ljust(id_w), "cyan"), "  ")
+            rest = width - len(line)
+            if rest > 1:
+                line.append_text(_truncated(self._mark(self.line(rec)), rest))
+            line.rstrip()
+            yield line
+
+
+class EventsView(_Listing):
+    def body(self, ev: Event, width: int) -> Text:
+        out = self._mark(T(ev.title, "bold"))
+        out.append("\n")
+        out.append_text(self._mark(T(ev.id, "cyan")))
+        meta = [m for m in (_names(self.ledger, ev.actors), ", ".join(ev.sources)) if m]
+        if meta:
+            out.append_text(T("  " + " · ".join(meta), "dim"))
+        return out
+
+    def line(self, ev: Event) -> Text:
+        return T(ev.title)
+
+
+class ClaimsView(_Listing):
+    def __init__(self, ledger: Ledger, records: list, highlight=None, compact: bool = False, contested: bool = False):
+        super().__init__(ledger, records, highlight, compact)
+        self.contested = contested
+
+    def id_width(self) -> int:
+        ids = [r.id for r in self.records]
+        if self.contested:  # the claims each one disputes or is disputed by are named by id too
+            ids += [o for r in self.records for o in (*r.disputes, *(c.id for c in self.ledger.disputed_by(r.id)))]
+        return max(map(len, ids), default=0)
+
+    def body(self, cl: Claim, width: int) -> Text:
+        speaker = self.ledger.get("actor", cl.speaker)
+        head = T(speaker.name if speaker else cl.speaker, "bold")
+        if speaker and speaker.role:  # the role gives way first: one line, cut to fit
+            head.append_text(_truncated(T(f", {one_line(speaker.role)}", "dim"), width - len(head)))
+        out = Text("\n").join([head, self._mark(T(_quoted(cl), "italic" if cl.kind == "quote" else ""))])
+        out.append("\n")
+        out.append_text(self._mark(T(cl.id, "cyan")))
+        out.append_text(T(f"  {cl.source}", "dim"))
+        if self.contested:
+            for verb, others in (("disputes", [self.ledger.get("claim", d) for d in cl.disputes]),
+                                 ("disputed by", self.ledger.disputed_by(cl.id))):
+                for other in others:
+                    if other is None:
+                        continue
+                    out.append(f"\n✗ {verb} ", style="red")
+                    out.append_text(T(f"{self.ledger.actor_name(other.speaker)}: {_quoted(other)}", "red"))
+                    out.append_text(T(f"  {other.id}", "dim"))
+        return out
+
+    def line(self, cl: Claim) -> Text:
+        return T(f"{self.ledger.actor_name(cl.speaker)}: {_quoted(cl)}")
+
+
+def events_table(ledger: Ledger, events: list[Event], *, highlight: re.Pattern | None = None,
+                 compact: bool = False) -> EventsView:
+    return EventsView(ledger, events, highlight, compact)
+
+
+def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False, *,
+                 highlight: re.Pattern | None = None, compact: bool = False) -> ClaimsView:
+    return ClaimsView(ledger, claims, highlight, compact, contested)
 
 
 def _quoted(cl: Claim) -> str:
