@@ -278,7 +278,10 @@ def _claim_line(ledger: Ledger, cl: Claim) -> Text:
 
 def _claim_with_links(ledger: Ledger, cl: Claim) -> Text:
     line = _claim_line(ledger, cl)
-    for mark, style, ids in (("✓ supports", "green", cl.supports), ("✗ disputes", "red", cl.disputes),
+    # every link says which way it runs: "disputes X" and "disputed by X" are different answers
+    for mark, style, ids in (("✓ supports", "green", cl.supports),
+                             ("✓ supported by", "green", [c.id for c in ledger.supported_by(cl.id)]),
+                             ("✗ disputes", "red", cl.disputes),
                              ("✗ disputed by", "red", [c.id for c in ledger.disputed_by(cl.id)])):
         for other_id in ids:
             other = ledger.get("claim", other_id)
