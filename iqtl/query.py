@@ -126,9 +126,11 @@ def date_bounds(text: str, field: str = "") -> tuple[int, int]:
             raise QueryError("empty date")
         parts = _RANGE.split(text, maxsplit=1)
         if len(parts) == 2:
-            left, right = parts
+            left, right = parts[0].strip().lstrip("~"), parts[1]
             if left.strip().isdigit() and len(left.strip()) <= 2:  # '1–5 Mar 2010': the day borrows the rest
                 left = f"{left.strip()} {right.split(None, 1)[1] if ' ' in right else right}"
+            elif not re.search(r"\d{3}", left) and re.search(r"\d{4}\??$", right):  # '28 Feb – 5 Mar 2010'
+                left = f"{left.strip()} {right.rstrip('?')[-4:]}"
             return _one_date(left)[0], _one_date(right)[1]
         return _one_date(text)
     except QueryError as exc:
@@ -227,12 +229,13 @@ _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 
 
 def grep_pattern(text: str, field: str = "grep") -> re.Pattern:
-    """A case-insensitive regular expression.  A pattern of letters only also matches them with
-    a hyphen or space between any two, since the articles write "cease-fire" and "ceasefire"."""
+    """A case-insensitive regular expression, ^ and $ at the start and end of each field.  A pattern
+    of letters only also matches them with a hyphen or space between any two, since the articles
+    write "cease-fire" and "ceasefire"."""
     if _PLAIN_WORD.fullmatch(text):
         return re.compile("[- ]?".join(map(re.escape, text)), re.IGNORECASE)
-    try:
-        return re.compile(text, re.IGNORECASE)
+    try:  # each field searched is a line of its own: ^ and $ anchor to a field
+        return re.compile(text, re.IGNORECASE | re.MULTILINE)
     except re.error as exc:
         raise QueryError(f"{text!r} is not a regular expression: {exc}", field) from None
 

@@ -83,6 +83,9 @@ def short_date(date: EDTF | None) -> str:
         db, _, rest_b = right.lstrip("~").partition(" ")
         if rest_a == rest_b.rstrip("?") and da.isdigit():  # same month: '1–5 Mar 2010'
             return ("~" if b.approximate else "") + f"{da}–{db} {rest_b}"
+        year_a, year_b = left.rpartition(" ")[2], right.rpartition(" ")[2]
+        if year_a == year_b.rstrip("?") and da.isdigit():  # same year: '28 Feb – 5 Mar 2010'
+            return f"{left.rpartition(' ')[0]} – {right}"
     if " " not in left + right:
         return f"{left}–{right}"
     return f"{left} – {right}"
