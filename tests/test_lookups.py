@@ -57,6 +57,22 @@ def test_every_id_of_the_whole_ledger_is_whole_at_any_width(command, width):
     assert not [line for line in out.splitlines() if line.endswith(" ")]  # no trailing spaces
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", ["actor", "source", "tag"])
+def test_reference_tables_fit_with_ids_whole(kind, width):
+    led = seed()
+    ids = sorted({t for e in led.events for t in e.tags}) if kind == "tag" else [r.id for r in led.table(kind)]
+    out = run(f"{kind}s", "--ledger", SEED, "-F", "table", "--color", "never", "--width", width, "--no-pager").stdout
+    assert [i for i in ids if not whole(i, out)] == []
+    assert max(map(len, out.splitlines())) <= width
+    assert len(out.splitlines()) == len(ids) + 2  # title, header, one line a row
+
+
+def test_list_limit_5_fits_a_24_row_screen():
+    out = run("list", "--ledger", SEED, "-F", "table", "--color", "never", "-W", 80, "--limit", 5).stdout
+    assert len(out.splitlines()) < 24
+
+
 def test_dates_are_compact_and_one_line():
     from iqtl.terminal.render import short_date
 

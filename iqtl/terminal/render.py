@@ -178,8 +178,8 @@ class EventsView(_Listing):
         out.append("\n")
         out.append_text(self._mark(T(ev.id, "cyan")))
         meta = [m for m in (_names(self.ledger, ev.actors), ", ".join(ev.sources)) if m]
-        if meta:
-            out.append_text(T("  " + " · ".join(meta), "dim"))
+        if meta:  # who and where from: one line, cut to fit, so a record stays two or three lines tall
+            out.append_text(_truncated(T("  " + one_line(" · ".join(meta)), "dim"), width - len(ev.id)))
         return out
 
     def line(self, ev: Event) -> Text:
@@ -235,13 +235,60 @@ def _quoted(cl: Claim) -> str:
     return f"“{cl.text}”" if cl.kind == "quote" else cl.text
 
 
-def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, show_header=True, header_style="bold", pad_edge=False)
-    for c in columns:
-        table.add_column(c, justify="right" if c in ("events", "claims") else "left")
-    for row in rows:
-        table.add_row(*(T(str(v)) for v in row))
-    return table
+class ReferenceTable:
+    """One line a row, laid out for the width it gets: the id, dates, kinds and counts whole; the
+    text columns share what is left and are cut with …."""
+
+    FIXED = ("date", "kind", "events", "claims")
+
+    def __init__(self, title: str, columns: list[str], rows: list[list[str]]):
+        self.title, self.columns = title, columns
+        self.rows = [[one_line(str(v)) for v in row] for row in rows]
+
+    def __rich_console__(self, console, options):
+        widest = [max([len(c), *(len(r[i]) for r in self.rows)]) for i, c in enumerate(self.columns)]
+        keep = list(range(len(self.columns)))
+
+        def room_for_text() -> tuple[int, list[int]]:
+            texts = [i for i in keep if not (i == 0 or self.columns[i] in self.FIXED)]
+            used = sum(widest[i] for i in keep if i not in texts) + GAP * (len(keep) - 1)
+            return options.max_width - used, texts
+
+        # narrow: the later text columns go first (a role before a name), then kinds and dates, then
+        # the first text column; the id and the counts always stay
+        _, texts = room_for_text()
+        order = [*reversed(texts[1:]), *(i for i in reversed(keep) if self.columns[i] in ("kind", "date")),
+                 *texts[:1]]
+        room, texts = room_for_text()
+        while order and (room < 10 * len(texts) if texts else room < 0):
+            keep.remove(order.pop(0))
+            room, texts = room_for_text()
+        widths = {i: widest[i] for i in keep}
+        # the text columns share the room left, a narrow one keeping only what it needs
+        for n, i in enumerate(sorted(texts, key=lambda i: widest[i])):
+            widths[i] = min(widest[i], max(room // (len(texts) - n), 4))
+            room -= widths[i]
+        yield Text(self.title, style="bold underline")
+
+        def line(cells: list[str], style: str = "") -> Text:
+            out = Text(style=style)
+            for n, i in enumerate(keep):
+                value, w = cells[i], widths[i]
+                cell = _truncated(T(value), w) if len(value) > w else T(value)
+                pad = " " * (w - cell.cell_len)
+                if n:
+                    out.append(" " * GAP)
+                out.append_text(Text(pad) + cell if self.columns[i] in ("events", "claims") else cell + Text(pad))
+            out.rstrip()
+            return out
+
+        yield line(self.columns, "bold")
+        for row in self.rows:
+            yield line(row)
+
+
+def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> ReferenceTable:
+    return ReferenceTable(title, columns, rows)
 
 
 # ---------------------------------------------------------------- show: one record in full
