@@ -195,15 +195,18 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
 
 def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") -> tuple[str, ...]:
     """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
-    index, _ = actor_name_index(ledger)
+    index, spelling = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
         found = index.get(name.strip().casefold())
         if not found:
-            from iqtl.core.text import did_you_mean
+            from iqtl.core.text import suggestions
 
-            raise QueryError(f"{name!r}: no actor has that id, name or alias"
-                             + did_you_mean(name.casefold(), index), field)
+            close = suggestions(name.strip().casefold(), index, n=1)
+            if not close:  # a part of a name: 'senior Iraqi official' for 'a senior Iraqi government official'
+                close = [k for k in index if name.strip().casefold() in k][:1]
+            hint = f" (did you mean {spelling[close[0]]!r}?)" if close else ""
+            raise QueryError(f"{name!r}: no actor has that id, name or alias{hint}", field)
         ids.extend(sorted(found))
     return tuple(dict.fromkeys(ids))
 
@@ -218,7 +221,8 @@ def _known(values: Iterable[str], names: Iterable[str], field: str, what: str, f
         if key not in spelling:
             from iqtl.core.text import suggestions
 
-            close = suggestions(key, spelling, n=3, cutoff=0.5) or [k for k in spelling if key and key in k][:3]
+            close = (suggestions(key, spelling, n=3, cutoff=0.75) or suggestions(key, spelling, n=1, cutoff=0.5)
+                     or [k for k in spelling if key and key in k][:3])
             hint = f"; did you mean {', '.join(repr(spelling[c]) for c in close)}?" if close else ""
             raise QueryError(f"{value!r}: {what}{hint}", field)
         out.append(key)

@@ -95,8 +95,8 @@ def locate_ledger(explicit: str | os.PathLike | None = None, *, bundled: bool = 
             return Found(up / marked.relative_to(folder), "search",
                          f"named by {up / PROJECT_MARKER}")
         if (folder / DEFAULT_LEDGER).is_file():
-            where = "the current folder" if folder == here else str(up) + "/ (searching upwards)"
-            return Found(up / DEFAULT_LEDGER, "search", f"the nearest {DEFAULT_LEDGER}: in {where}")
+            where = "in the current folder" if folder == here else f"searching upwards from {here}"
+            return Found(up / DEFAULT_LEDGER, "search", f"the nearest {DEFAULT_LEDGER}, found {where}")
         up = up / ".."
     demo = bundled_ledger() if bundled else None
     if demo is None:
