@@ -73,6 +73,20 @@ def test_list_limit_5_fits_a_24_row_screen():
     assert len(out.splitlines()) < 24
 
 
+@pytest.mark.parametrize("width", (60, 80))
+def test_show_pages_keep_every_id_whole(width):
+    led = seed()
+    pages = 0
+    for kind in ("event", "claim", "source", "actor"):
+        for rec in led.table(kind):
+            out = run("show", rec.id, "--ledger", SEED, "--color", "never", "-W", width, "--no-pager").stdout
+            refs = [rec.id, *getattr(rec, "related", ()), *getattr(rec, "disputes", ()), *getattr(rec, "supports", ())]
+            assert [r for r in refs if not whole(r, out)] == [], (rec.id, out)
+            assert max(map(len, out.splitlines())) <= width
+            pages += 1
+    assert pages
+
+
 def test_dates_are_compact_and_one_line():
     from iqtl.terminal.render import short_date
 

@@ -294,17 +294,46 @@ def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Re
 # ---------------------------------------------------------------- show: one record in full
 
 
-def _field(table: Table, label: str, value) -> None:
+def _field(table: _Page, label: str, value) -> None:
     if value is None or value == "" or value == ():
         return
     table.add_row(Text(label, style="bold"), value if isinstance(value, Text) else T(str(value)))
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    return grid
+class _Page:
+    """Label-value rows, as Table.grid draws them, laid out for the width they get: labels beside
+    values while the value column can hold the longest unbroken word (an id) whole, else each
+    label above its value, so that no id on a page is ever cut."""
+
+    def __init__(self):
+        self.rows: list[tuple[Text, object]] = []
+
+    def add_row(self, label: Text, value) -> None:
+        self.rows.append((label, value))
+
+    def __rich_console__(self, console, options):
+        label_w = max((lb.cell_len for lb, _ in self.rows), default=0)
+        longest = max((len(w) for _, v in self.rows for w in (v.plain if isinstance(v, Text) else str(v)).split()),
+                      default=0)
+        side = options.max_width - label_w - 2 >= longest
+        grid = Table.grid(padding=(0, 2) if side else 0)
+        if side:
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for label, value in self.rows:
+                grid.add_row(label, value)
+        else:
+            from rich.padding import Padding
+
+            grid.add_column()
+            for label, value in self.rows:
+                grid.add_row(label)
+                grid.add_row(Padding(value, (0, 0, 0, 2)))
+        yield grid
+
+
+def _grid() -> _Page:
+    return _Page()
 
 
 def _source_line(src: Source) -> Text:
