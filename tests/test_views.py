@@ -91,7 +91,7 @@ def test_unknown_actor_is_a_usage_error_with_a_suggestion():
     result = run("list", "--ledger", str(MINI), "--actor", "Mahdi Arny")
     assert result.exit_code == 2
     assert "no actor has that id, name or alias" in result.stderr
-    assert "did you mean 'mahdi army'?" in result.stderr
+    assert "did you mean 'Mahdi Army'?" in result.stderr  # as the ledger spells it
 
 
 def test_from_after_to_is_a_usage_error():
