@@ -360,12 +360,13 @@ def _screen(command: str, tmp_path, width: int = 80, height: int = 24, wait_for:
     tmux = [TMUX, "-L", sock, "-f", "/dev/null"]
     subprocess.run([*tmux, "new-session", "-d", "-x", str(width), "-y", str(height), "sh", str(script)], check=True)
     try:
-        screen = ""
-        for _ in range(200):
+        screen, last = "", None
+        for _ in range(300):  # until the screen shows what is awaited and has stopped changing
             time.sleep(0.1)
             screen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True, text=True).stdout
-            if wait_for in screen and screen.strip():
+            if wait_for in screen and screen.strip() and screen == last:
                 break
+            last = screen
         return screen
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
@@ -389,3 +390,15 @@ def test_long_output_on_a_terminal_is_paged(tmp_path):
     lines = screen.rstrip("\n").splitlines()
     assert lines[-1].startswith(":") or "(END)" in lines[-1], screen  # less waits on its prompt
     assert len(lines) <= 24
+
+
+def test_reading_the_bundled_demo_is_said_on_a_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = _env(TERM="dumb", PAGER="cat")
+    env.pop("IQTL_LEDGER", None)
+    said = pexpect.run(f"{sys.executable} -m iqtl list --limit 1", env=env, cwd=str(tmp_path), timeout=60,
+                       encoding="utf-8")
+    assert "demo ledger bundled with iqtl" in said and said.count("demo ledger") == 1
+    piped = subprocess.run([*IQTL, "list", "--limit", "1"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                           timeout=60)
+    assert piped.returncode == 0 and piped.stderr == ""  # a script's stderr stays clean
