@@ -390,6 +390,8 @@ def test_long_output_on_a_terminal_is_paged(tmp_path):
     lines = screen.rstrip("\n").splitlines()
     assert lines[-1].startswith(":") or "(END)" in lines[-1], screen  # less waits on its prompt
     assert len(lines) <= 24
+    unpaged = _screen("--no-pager show nation-2008", tmp_path).rstrip("\n").splitlines()
+    assert unpaged and not unpaged[-1].startswith(":")  # printed straight through: the page's end is on screen
 
 
 def test_reading_the_bundled_demo_is_said_on_a_terminal(tmp_path):

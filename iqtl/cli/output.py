@@ -75,10 +75,9 @@ def page(text: str, height: int) -> None:
     import os
     import shlex
 
-    from iqtl.cli import app
-
+    root = sys.modules.get("iqtl.cli.app")  # the root's --no-pager, when a command line was parsed
     pager = os.environ.get("IQTL_PAGER", os.environ.get("PAGER", "less -FRX")).strip()
-    if (app.no_pager_given or not pager or pager == "cat" or text.count("\n") < height - 1
+    if (getattr(root, "no_pager_given", False) or not pager or pager == "cat" or text.count("\n") < height - 1
             or not sys.stdout.isatty() or not sys.stdin.isatty()):
         sys.stdout.write(text)
         return
