@@ -51,6 +51,8 @@ def test_every_id_of_the_whole_ledger_is_whole_at_any_width(command, width):
         disputed = {d for c in led.claims for d in c.disputes}
         records = [c for c in records if c.disputes or c.id in disputed]
     assert records
+    every = {r.id for k in ("event", "claim", "source", "actor") for r in led.table(k)}
+    assert cut_ids(out, every) == []  # nor any other id shown (sources, the claims disputed)
     missing = [r.id for r in records if not whole(r.id, out)]
     assert not missing, f"{len(missing)} of {len(records)} ids cut or missing at {width} columns: {missing[:5]}"
     assert max(map(len, out.splitlines())) <= width

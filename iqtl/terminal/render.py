@@ -107,8 +107,19 @@ MIN_TEXT = 24  # a record column narrower than this reads badly: put the date ab
 
 
 def _truncated(text: Text, width: int) -> Text:
+    """Cut to `width` cells with …, at a space when there is one, so that no word (an id quoted in a
+    role, say) is shown cut as if it were whole."""
     text = text.copy()
-    text.truncate(max(width, 1), overflow="ellipsis")
+    width = max(width, 1)
+    if text.cell_len <= width:
+        return text
+    space = text.plain.rfind(" ", 0, width)
+    if space > width // 2:
+        text.truncate(space)
+        text.rstrip()
+        text.append("…")
+        return text
+    text.truncate(width, overflow="ellipsis")
     return text
 
 
@@ -177,9 +188,16 @@ class EventsView(_Listing):
         out = self._mark(T(ev.title, "bold"))
         out.append("\n")
         out.append_text(self._mark(T(ev.id, "cyan")))
-        meta = [m for m in (_names(self.ledger, ev.actors), ", ".join(ev.sources)) if m]
-        if meta:  # who and where from: one line, cut to fit, so a record stays two or three lines tall
-            out.append_text(_truncated(T("  " + one_line(" · ".join(meta)), "dim"), width - len(ev.id)))
+        # who and where from, on the id's line: the actors cut to fit, so a record stays two or three
+        # lines tall; the source ids whole (an id is never cut), wrapping when they must
+        sources = one_line(", ".join(ev.sources))
+        actors = one_line(_names(self.ledger, ev.actors))
+        room = width - len(ev.id) - 2 - (len(sources) + 3 if sources else 0)
+        if actors and room >= 8:
+            out.append_text(_truncated(T("  " + actors, "dim"), room + 2))
+            out.append_text(T(" · " + sources if sources else "", "dim"))
+        elif sources:
+            out.append_text(T("  " + sources, "dim"))
         return out
 
     def line(self, ev: Event) -> Text:
