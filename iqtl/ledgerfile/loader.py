@@ -83,7 +83,7 @@ def locate_ledger(explicit: str | os.PathLike | None = None, *, bundled: bool = 
     the demo ledger shipped with the package.  Paths found by the search are given relative to
     the current folder (`data/events.toml`, `../data/events.toml`)."""
     if explicit:
-        return Found(Path(explicit), "option", "given with --ledger")
+        return Found(Path(explicit), "option", "named by the caller")
     env = os.environ.get(ENV_LEDGER)
     if env:
         return Found(Path(env), "env", f"from ${ENV_LEDGER}")

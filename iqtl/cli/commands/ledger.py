@@ -22,7 +22,8 @@ def ledger_command(ledger: LedgerOpt = None):
     except LedgerNotFoundError as exc:
         fail(str(exc), ExitCode.DATA)
     typer.echo(str(found.path))
-    typer.echo(f"iqtl: {found.why}" + ("" if found.path.is_absolute() else f" ({Path(os.path.abspath(found.path))})"),
+    why = "given with --ledger" if found.how == "option" else found.why
+    typer.echo(f"iqtl: {why}" + ("" if found.path.is_absolute() else f" ({Path(os.path.abspath(found.path))})"),
                err=True)
     if not found.path.is_file():
         fail(f"{found.path} does not exist" if not found.path.exists() else f"{found.path} is not a file",
