@@ -38,8 +38,8 @@ COMMANDS: dict[str, str] = {
     "ledger": "ledger:ledger_command",
     "files": "ledger:ledger_command",
 }
-ENV_NO_CACHE = "IQTL_NO_CACHE"
-no_pager_given = False  # as iqtl.ledgerfile.cache, without importing it for --help
+ENV_NO_CACHE = "IQTL_NO_CACHE"  # as iqtl.ledgerfile.cache, without importing it for --help
+no_pager_given = False  # the root's --no-pager, read by cli.output.page
 
 
 class IqtlGroup(TyperGroup):
@@ -102,7 +102,8 @@ def _reader_left():
 
 
 # Options every command shares, accepted before or after the command name (git-style habits):
-# the first two belong to the commands and move after the name; the others belong to the root.
+# the ledger and colour options belong to the commands and move after the name; the flags belong
+# to the root and move before it.
 COMMAND_VALUE_OPTIONS = ("-L", "--ledger", "--color")
 ROOT_FLAGS = ("--no-cache", "--no-pager")
 
