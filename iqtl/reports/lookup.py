@@ -60,7 +60,12 @@ def related(ledger: Ledger, kind: str, rec: Record) -> dict:
         return [claim_row(ledger, c) for c in items if c is not None]
 
     if kind == "event":
-        return {"claim_records": claims(ledger.claims_about(rec.id))}
+        def titled(kind: str, ids) -> dict:
+            return {i: getattr(ledger.get(kind, i), "title", None) for i in ids}
+
+        return {"actor_names": {a: ledger.actor_name(a) for a in rec.actors},
+                "related_titles": titled("event", rec.related), "source_titles": titled("source", rec.sources),
+                "claim_records": claims(ledger.claims_about(rec.id))}
     if kind == "claim":
         get = ledger.by_id("claim")
         return {"supports_claims": claims(get.get(c) for c in rec.supports),
