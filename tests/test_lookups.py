@@ -142,6 +142,15 @@ def test_contested_says_which_way_each_dispute_runs(width):
     assert f"disputed by {led.actor_name(disputer.speaker)}" in block[:nxt] or disputer.id in block
 
 
+def test_markdown_and_json_say_which_way_each_dispute_runs():
+    led = seed()
+    disputer = next(c for c in led.claims if c.disputes)
+    target = led.get("claim", disputer.disputes[0])
+    md = run("claims", "--ledger", SEED, "-F", "md", "--speaker", disputer.speaker, "--speaker", target.speaker).stdout
+    assert f"  - disputes {led.actor_name(target.speaker)} (`{target.id}`)" in md
+    assert f"  - disputed by {led.actor_name(disputer.speaker)} (`{disputer.id}`)" in md
+
+
 def test_show_says_supported_by_and_disputed_by():
     led = seed()
     supported = next((c for c in led.claims if led.supported_by(c.id)), None)
