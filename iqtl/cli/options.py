@@ -61,7 +61,8 @@ def complete(kind: str):
 # ---------------------------------------------------------------- shared options
 
 LedgerOpt = Annotated[Optional[Path], typer.Option(
-    "--ledger", "-L", help="Ledger file. Default: $IQTL_LEDGER, else ./data/events.toml, else the bundled one.",
+    "--ledger", "-L", help="Ledger file. Default: $IQTL_LEDGER, else the nearest data/events.toml from here "
+    "upwards, else the bundled demo ('iqtl ledger' says which).",
     show_default=False, dir_okay=True)]
 FormatOpt = Annotated[Optional[ListingFormat], typer.Option(
     "--format", "-F", help="Output format: table (a terminal's default), "

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the writer loads only when a command writes: start-up stays
 
 # Not cli.LedgerOpt: writing never falls back to the bundled ledger.
 LedgerOpt = Annotated[Optional[Path], typer.Option(
-    "--ledger", "-L", help="Ledger to append to. Default: $IQTL_LEDGER, else ./data/events.toml.",
+    "--ledger", "-L", help="Ledger to append to. Default: $IQTL_LEDGER, else the nearest data/events.toml "
+    "from here upwards.",
     show_default=False)]
 IdOpt = Annotated[Optional[str], typer.Option("--id", help="Id of the new record. Default: made from its date "
                                               "and title, made unique with -2, -3…", show_default=False)]
