@@ -1,13 +1,20 @@
 """One query model shared by every command, after hledger's.
 
 Repeating an option ORs its values; different options AND.  Dates given to
---from/--to may be EDTF or anything python-dateutil reads; a partial date means
+--from/--to may be EDTF, anything python-dateutil reads, or any date as iqtl shows it
+('~Aug 2007', 'Summer 2007', 'Aug 2007 (approx.)', '2003–2008'); a partial date means
 the whole period it names.  Nothing ever falls back to "today".
+
+A value that names something (a tag, source, place, event, actor) that no record has is an
+error with the closest names, never a silently empty answer.  Grep patterns are regular
+expressions, case-insensitive; a pattern of plain letters also matches with hyphens or spaces
+between them (`ceasefire` finds "cease-fire").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -39,6 +46,7 @@ class Filters:
     speakers: tuple[str, ...] = ()
     about: tuple[str, ...] = ()
     grep: tuple[str, ...] = ()
+    grep_all: tuple[str, ...] = ()  # every one of these patterns must match (repeated --grep ORs)
     limit: int | None = None
     reverse: bool = False
 
@@ -70,21 +78,63 @@ def _dateutil_bounds(text: str) -> tuple[int, int]:
     return edtf.day_bounds(a.year, a.month, a.day)
 
 
-def date_bounds(text: str, field: str = "") -> tuple[int, int]:
-    """The inclusive day range a --from/--to value names: '2007' is all of 2007."""
-    text = text.strip()
+_SHOWN_QUALIFIER = re.compile(r"\s*\((?:approx\.|uncertain|approx\., uncertain)\)", re.IGNORECASE)
+_SEASON = re.compile(r"(spring|summer|autumn|fall|winter)\s+(-?\d{1,9})", re.IGNORECASE)
+_SEASON_CODE = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+_DECADE = re.compile(r"(-?\d{3})0s")
+_EDTF_SHAPED = re.compile(r"[-\dXY./~?%:TZ+]+")
+_RANGE = re.compile(r"\s+[–-]\s+|(?<=\d)–(?=\d)|(?<=\d)\s*–\s*(?=\d)")
+
+
+def _plain_date(text: str) -> str:
+    """A date as iqtl shows it, made readable: qualifier marks and words off ('~Aug 2007?',
+    'Aug 2007 (approx.)' -> 'Aug 2007'); they do not change a date's bounds."""
+    text = _SHOWN_QUALIFIER.sub("", text).strip().lstrip("~").strip()  # no EDTF date begins with ~
+    if not _EDTF_SHAPED.fullmatch(text):  # EDTF keeps its marks: '2007-08~' is read as EDTF
+        text = text.strip("~?%").strip()
+    return text
+
+
+def _one_date(text: str) -> tuple[int, int]:
+    text = _plain_date(text)
     if not text:
-        raise QueryError("empty date", field)
+        raise QueryError("empty date")
+    season = _SEASON.fullmatch(text)
+    if season:
+        return _one_date(f"{int(season[2]):04d}-{_SEASON_CODE[season[1].casefold()]}")
+    decade = _DECADE.fullmatch(text)
+    if decade:
+        text = decade[1] + "X"
     try:
         parsed = edtf.parse(text)
-    except edtf.EDTFError:
-        try:
-            return _dateutil_bounds(text)
-        except QueryError as exc:
-            raise QueryError(str(exc), field) from None
+    except edtf.EDTFError as exc:
+        if _EDTF_SHAPED.fullmatch(text) and text[:1].isdigit() and "-" in text:
+            # '2007-13' is meant as EDTF: say what is wrong with it, as `check` does
+            raise QueryError(f"cannot read the date {text!r}: {exc.message}") from None
+        return _dateutil_bounds(text)
     if parsed.earliest == edtf.NEG_INF or parsed.latest == edtf.POS_INF:
-        raise QueryError(f"cannot use the open interval {text!r} as the end of a window", field)
+        raise QueryError(f"cannot use the open interval {text!r} as the end of a window")
     return parsed.earliest, parsed.latest
+
+
+def date_bounds(text: str, field: str = "") -> tuple[int, int]:
+    """The inclusive day range a --from/--to value names: '2007' is all of 2007; a range as iqtl
+    shows it ('2003–2008', '~Nov 2006 – Feb 2008', '1–5 Mar 2010') is from its start to its end."""
+    text = text.strip()
+    try:
+        if not text:
+            raise QueryError("empty date")
+        parts = _RANGE.split(text, maxsplit=1)
+        if len(parts) == 2:
+            left, right = parts[0].strip().lstrip("~"), parts[1]
+            if left.strip().isdigit() and len(left.strip()) <= 2:  # '1–5 Mar 2010': the day borrows the rest
+                left = f"{left.strip()} {right.split(None, 1)[1] if ' ' in right else right}"
+            elif not re.search(r"\d{3}", left) and re.search(r"\d{4}\??$", right):  # '28 Feb – 5 Mar 2010'
+                left = f"{left.strip()} {right.rstrip('?')[-4:]}"
+            return _one_date(left)[0], _one_date(right)[1]
+        return _one_date(text)
+    except QueryError as exc:
+        raise QueryError(str(exc), field) from None
 
 
 @dataclass(frozen=True)
@@ -98,9 +148,16 @@ class Query:
     sources: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()  # resolved actor ids
     about: tuple[str, ...] = ()
-    grep: tuple[str, ...] = ()
+    grep: tuple[re.Pattern, ...] = ()  # any of these
+    grep_all: tuple[re.Pattern, ...] = ()  # and all of these
     limit: int | None = None
     reverse: bool = False
+
+    @property
+    def highlight(self) -> re.Pattern | None:
+        """One pattern for every grep pattern, to mark matches on a terminal."""
+        pats = [p.pattern for p in (*self.grep, *self.grep_all)]
+        return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
 
     @property
     def selects_all(self) -> bool:
@@ -138,22 +195,59 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
 
 def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") -> tuple[str, ...]:
     """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
-    index, _ = actor_name_index(ledger)
+    index, spelling = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
         found = index.get(name.strip().casefold())
         if not found:
-            from iqtl.core.text import did_you_mean
+            from iqtl.core.text import suggestions
 
-            raise QueryError(f"{name!r}: no actor has that id, name or alias"
-                             + did_you_mean(name.casefold(), index), field)
+            close = suggestions(name.strip().casefold(), index, n=1)
+            if not close:  # a part of a name: 'senior Iraqi official' for 'a senior Iraqi government official'
+                close = [k for k in index if name.strip().casefold() in k][:1]
+            hint = f" (did you mean {spelling[close[0]]!r}?)" if close else ""
+            raise QueryError(f"{name!r}: no actor has that id, name or alias{hint}", field)
         ids.extend(sorted(found))
     return tuple(dict.fromkeys(ids))
 
 
+def _known(values: Iterable[str], names: Iterable[str], field: str, what: str, fold: bool = True) -> tuple[str, ...]:
+    """The values as matched (case-folded when `fold`), or QueryError naming the first that no
+    record has, with the closest names."""
+    spelling = {(n.casefold() if fold else n): n for n in names}
+    out = []
+    for value in values:
+        key = value.strip().casefold() if fold else value.strip()
+        if key not in spelling:
+            from iqtl.core.text import suggestions
+
+            close = (suggestions(key, spelling, n=3, cutoff=0.75) or suggestions(key, spelling, n=1, cutoff=0.5)
+                     or [k for k in spelling if key and key in k][:3])
+            hint = f"; did you mean {', '.join(repr(spelling[c]) for c in close)}?" if close else ""
+            raise QueryError(f"{value!r}: {what}{hint}", field)
+        out.append(key)
+    return tuple(dict.fromkeys(out))
+
+
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def grep_pattern(text: str, field: str = "grep") -> re.Pattern:
+    """A case-insensitive regular expression, ^ and $ at the start and end of each field.  A pattern
+    of letters only also matches them with a hyphen or space between any two, since the articles
+    write "cease-fire" and "ceasefire"."""
+    if _PLAIN_WORD.fullmatch(text):
+        return re.compile("[- ]?".join(map(re.escape, text)), re.IGNORECASE)
+    try:  # each field searched is a line of its own: ^ and $ anchor to a field
+        return re.compile(text, re.IGNORECASE | re.MULTILINE)
+    except re.error as exc:
+        raise QueryError(f"{text!r} is not a regular expression: {exc}", field) from None
+
+
 def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> Query:
     """The Query for `filters` (or the same fields given as keywords) against this ledger: dates
-    read, actor names resolved to ids.  Raises QueryError for a value that cannot be used."""
+    read, names resolved and checked against what the ledger has.  Raises QueryError for a value
+    that cannot be used, or that names a tag, place, source or event no record has."""
     f = filters if filters is not None else Filters(**{k: tuple(v or ()) if k in _LISTS else v
                                                        for k, v in fields.items()})
     start = date_bounds(f.date_from, "date_from")[0] if f.date_from else None
@@ -162,20 +256,24 @@ def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> 
         raise QueryError(f"{f.date_from!r} is after the end of the window, {f.date_to!r}", "date_from")
     if f.limit is not None and f.limit < 0:
         raise QueryError("must be 0 or more", "limit")
+    events = ledger.events
     return Query(
         start=start, end=end, within=f.within,
         actors=resolve_actors(ledger, f.actors) if f.actors else (),
-        tags=tuple(t.casefold() for t in f.tags),
-        places=tuple(p.casefold() for p in f.places),
-        sources=tuple(f.sources),
+        tags=_known(f.tags, {t for e in events for t in e.tags}, "tags", "no event has that tag") if f.tags else (),
+        places=_known(f.places, {p for e in events for p in e.places}, "places", "no event has that place")
+        if f.places else (),
+        sources=_known(f.sources, [s.id for s in ledger.sources], "sources", "no source has that id", fold=False)
+        if f.sources else (),
         speakers=resolve_actors(ledger, f.speakers, "speakers") if f.speakers else (),
-        about=tuple(f.about),
-        grep=tuple(g.casefold() for g in f.grep),
+        about=_known(f.about, [e.id for e in events], "about", "no event has that id", fold=False) if f.about else (),
+        grep=tuple(grep_pattern(g) for g in f.grep),
+        grep_all=tuple(grep_pattern(g, "grep_all") for g in f.grep_all),
         limit=f.limit, reverse=f.reverse,
     )
 
 
-_LISTS = frozenset({"actors", "tags", "places", "sources", "speakers", "about", "grep"})
+_LISTS = frozenset({"actors", "tags", "places", "sources", "speakers", "about", "grep", "grep_all"})
 
 
 def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) -> bool:
@@ -185,11 +283,11 @@ def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) ->
     return any(w in have for w in wanted)
 
 
-def _grep(words: tuple[str, ...], *texts: str) -> bool:
-    if not words:
+def _grep(q: Query, *texts: str) -> bool:
+    if not (q.grep or q.grep_all):
         return True
-    blob = "\n".join(texts).casefold()
-    return any(w in blob for w in words)
+    blob = "\n".join(texts)
+    return (not q.grep or any(p.search(blob) for p in q.grep)) and all(p.search(blob) for p in q.grep_all)
 
 
 def _sorted(records: list, q: Query) -> list:
@@ -208,7 +306,7 @@ def event_matches(ev: Event, q: Query, spoken_of: set[str] | None = None) -> boo
         and _any_in(q.sources, ev.sources)
         and (not q.about or ev.id in q.about)
         and (spoken_of is None or ev.id in spoken_of)
-        and _grep(q.grep, ev.title, ev.summary, ev.date_note)
+        and _grep(q, ev.id, ev.title, ev.summary, ev.date_note, *ev.tags)
     )
 
 
@@ -231,7 +329,7 @@ def claim_matches(ledger: Ledger, cl: Claim, q: Query) -> bool:
         and (not q.actors or cl.speaker in q.actors or any(_any_in(q.actors, e.actors) for e in about_events))
         and (not q.tags or any(_any_in(q.tags, e.tags, fold=True) for e in about_events))
         and (not q.places or any(_any_in(q.places, e.places, fold=True) for e in about_events))
-        and _grep(q.grep, cl.text, cl.note, cl.date_note)
+        and _grep(q, cl.id, cl.text, cl.note, cl.date_note)
     )
 
 

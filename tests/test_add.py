@@ -523,6 +523,10 @@ def test_prompts_in_a_terminal(tmp_path):
     child.expect_exact("no source has the id 'papr-a' (did you mean 'paper-a'?)")
     child.expect_exact("Source ids")
     child.sendline("paper-a; paper-b")
+    child.expect_exact(f"To append to {ledger}")  # the block, and where it goes, before anything is written
+    child.expect_exact('id = "2007-08-sadr-ceasefire"')
+    child.expect_exact("Write this event")
+    child.sendline("y")
     child.expect_exact("2007-08-sadr-ceasefire")
     child.expect(pexpect.EOF)
     child.close()
@@ -545,11 +549,41 @@ def test_claim_prompts_resolve_the_speaker(tmp_path):
     child.sendline("washington")
     child.expect_exact("Source id: ")
     child.sendline("paper-b")
+    child.expect_exact("Write this claim")
+    child.sendline("")  # Enter: yes
     child.expect_exact("c-us-ceasefire-hold")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert load(ledger).ledger.get("claim", "c-us-ceasefire-hold").speaker == "us"
+
+
+def test_interactive_add_asks_what_strict_check_wants_completes_with_tab_and_confirms(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    ledger = copy(MINI, tmp_path / "l.toml")
+    before = ledger.read_bytes()
+    child = _spawn("add", "event", "--ledger", str(ledger))
+    for label, answer in (("Date (EDTF", "2007-09"), ("Title: ", "Sadr warns"), ("Summary: ", "He warns."),
+                          ("Source ids", "pap\t")):
+        child.expect_exact(label)
+        child.send(answer if answer.endswith("\t") else answer + "\n")
+    child.expect_exact("er-")  # Tab adds the common rest of paper-a and paper-b
+    child.send("a\n")
+    child.expect_exact("Actors")
+    child.sendline("Nobody Known")
+    child.expect_exact("no actor has that id, name or alias")
+    child.expect_exact("Actors")
+    child.send("Muq\t")
+    child.expect_exact("tada al-Sadr")  # completed from the ledger's names
+    child.send("; jam\n")
+    child.expect_exact("Tags")
+    child.send("cease\t\n")
+    child.expect_exact('tags = ["ceasefire"]')
+    child.expect_exact("Write this event")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and ledger.read_bytes() == before  # declined: nothing written
 
 
 def test_prompts_refuse_a_broken_ledger_before_asking(tmp_path):

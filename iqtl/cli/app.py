@@ -35,14 +35,18 @@ COMMANDS: dict[str, str] = {
     "log": "log:log_command",
     "merge-driver": "merge:merge_driver",
     "git-setup": "merge:git_setup",
+    "ledger": "ledger:ledger_command",
+    "files": "ledger:ledger_command",
 }
 ENV_NO_CACHE = "IQTL_NO_CACHE"  # as iqtl.ledgerfile.cache, without importing it for --help
+no_pager_given = False  # the root's --no-pager, read by cli.output.page
 
 
 class IqtlGroup(TyperGroup):
     """Turns every failure into one line on stderr and a documented exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = hoist_global_options(sys.argv[1:] if args is None else list(args))
         try:
             rv = super().main(args, prog_name="iqtl", complete_var=complete_var, standalone_mode=False, **extra)
         except typer.Exit as exc:
@@ -63,10 +67,7 @@ class IqtlGroup(TyperGroup):
         except typer.Abort:
             _exit_with("aborted", ExitCode.DATA)
         except BrokenPipeError:
-            # `iqtl list | head`: the reader left; that is not an error.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(ExitCode.OK)
+            _reader_left()
         except KeyboardInterrupt:
             sys.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # never a traceback for a user; IQTL_DEBUG=1 shows it
@@ -74,7 +75,59 @@ class IqtlGroup(TyperGroup):
                 raise
             _exit_with(f"internal error: {type(exc).__name__}: {exc} (set IQTL_DEBUG=1 for details)",
                        ExitCode.INTERNAL)
+        try:  # what is still buffered goes now: a reader gone by then is no error either
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_left()
+        except (AttributeError, ValueError):  # no stdout, or a closed one
+            pass
         sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
+
+    def invoke(self, ctx):
+        # click's own main turns a broken pipe into exit 1: catch it first.  `iqtl list | head`:
+        # the reader left, which is not an error (exit 0, as ripgrep, so `set -o pipefail` works).
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _reader_left()
+
+
+def _reader_left():
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush goes nowhere, quietly
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(ExitCode.OK)
+
+
+# Options every command shares, accepted before or after the command name (git-style habits):
+# the ledger and colour options belong to the commands and move after the name; the flags belong
+# to the root and move before it.
+COMMAND_VALUE_OPTIONS = ("-L", "--ledger", "--color")
+ROOT_FLAGS = ("--no-cache", "--no-pager")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`iqtl -L f list` -> `iqtl list -L f`; `iqtl list --no-cache` -> `iqtl --no-cache list`."""
+    if "_IQTL_COMPLETE" in os.environ:
+        return args
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    roots = [a for a in head if a in ROOT_FLAGS]
+    head = [a for a in head if a not in ROOT_FLAGS]
+    moved: list[str] = []
+    i = 0
+    while i < len(head) and head[i].startswith("-"):  # only what comes before the command name
+        a = head[i]
+        if a in COMMAND_VALUE_OPTIONS and i + 1 < len(head):
+            moved += head[i:i + 2]
+            del head[i:i + 2]
+        elif any(a.startswith(o + "=") for o in COMMAND_VALUE_OPTIONS if o.startswith("--")):
+            moved.append(head.pop(i))
+        else:
+            i += 1
+    return roots + head + moved + tail
 
 
 def _exit_with(message: str, code: int):
@@ -96,7 +149,11 @@ def _root(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse the ledger afresh, neither using nor "
                                            f"updating the cache of parsed ledgers (also: {ENV_NO_CACHE}=1).")]
         = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page long output on a terminal "
+                                           "(also: PAGER=cat). Pipes are never paged.")] = False,
 ):
+    global no_pager_given
+    no_pager_given = no_pager  # read by cli.output.page; set on every run (tests run many in one process)
     if no_cache or "iqtl.ledgerfile.cache" in sys.modules:  # a run that reads no ledger never imports it
         from iqtl.ledgerfile import cache
 
@@ -106,8 +163,10 @@ def _root(
 HELP = ("Timeline and sourced-claim tracker for US–Iran–Iraq relations, from a TOML ledger.\n\n"
         "Filters: repeating an option ORs its values (--tag a --tag b: either tag); different options AND "
         "(--tag a --actor sadr: both).\n\n"
-        "Exit codes: 0 ok (an empty result too), 1 a ledger problem, 2 a usage error; diff and compare: "
-        "0 same, 1 different, 2 trouble.")
+        "Global options may come before or after the command: -L/--ledger PATH, --color, --no-cache, "
+        "--no-pager.  'iqtl ledger' says which ledger is in use and why.\n\n"
+        "Exit codes: 0 ok (an empty result too; a reader that closes the pipe early too), 1 a ledger problem, "
+        "2 a usage error; diff and compare: 0 same, 1 different, 2 trouble.")
 
 
 def command_target(name: str):
@@ -139,8 +198,8 @@ def build_app(names=None, *, rich_help: bool = True) -> typer.Typer:
 def _names_for(args: list[str]) -> list[str] | None:
     """The commands a run needs: only the one it names (building the click parameters of every
     command costs 12 ms of each start), none for --version, all for help and completion."""
-    rest = list(args)
-    while rest and rest[0] == "--no-cache":  # the one root option that goes on to a command
+    rest = hoist_global_options(list(args))
+    while rest and rest[0] in ROOT_FLAGS:  # the root options that go on to a command
         rest.pop(0)
     if not rest or "_IQTL_COMPLETE" in os.environ:
         return None

@@ -61,7 +61,8 @@ def complete(kind: str):
 # ---------------------------------------------------------------- shared options
 
 LedgerOpt = Annotated[Optional[Path], typer.Option(
-    "--ledger", "-L", help="Ledger file. Default: $IQTL_LEDGER, else ./data/events.toml, else the bundled one.",
+    "--ledger", "-L", help="Ledger file. Default: $IQTL_LEDGER, else the nearest data/events.toml from here "
+    "upwards, else the bundled demo ('iqtl ledger' says which).",
     show_default=False, dir_okay=True)]
 FormatOpt = Annotated[Optional[ListingFormat], typer.Option(
     "--format", "-F", help="Output format: table (a terminal's default), "
@@ -69,21 +70,34 @@ FormatOpt = Annotated[Optional[ListingFormat], typer.Option(
     show_default=False)]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal, and not NO_COLOR), always or "
                                          "never.")]
+WidthOpt = Annotated[Optional[int], typer.Option(
+    "--width", "-W", help="Lay tables out for N columns (default: the terminal's width).", min=20,
+    show_default=False)]
+CompactOpt = Annotated[bool, typer.Option(
+    "--compact", "-c", help="Table: one line a record (date, id, the title or quote cut to fit), as hledger's "
+    "register.")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="CSV/TSV: start with a UTF-8 byte-order mark (for Excel).")]
 RawOpt = Annotated[bool, typer.Option("--raw", help="CSV/TSV: do not neutralise cells that look like formulas.")]
 GrepOpt = Annotated[Optional[list[str]], typer.Option(
-    "--grep", "-g", help="Text in title, summary, quote or notes, any case. Repeat to OR.", show_default=False)]
+    "--grep", "-g", help="A regular expression, any case, searched in the id, title, summary, quote, notes and tags "
+    "('weapon|arms'); plain letters also match hyphenated ('ceasefire' finds 'cease-fire'). Repeat to OR.",
+    show_default=False)]
+GrepAllOpt = Annotated[Optional[list[str]], typer.Option(
+    "--grep-all", "-G", help="As --grep, but every pattern given must match (AND): -G iran -G weapon.",
+    show_default=False)]
 
 # The filter options, by the Filters field each fills.  A command takes the ones it names.
 FILTER_OPTIONS: dict[str, tuple[object, object]] = {
     "date_from": (Annotated[Optional[str], typer.Option(
-        "--from", help="Only what overlaps this date onwards: EDTF (2007, 2007-08) or text ('Aug 2007'); "
-        "a partial date means its whole period.", show_default=False)], None),
+        "--from", help="Records whose dates overlap this date or later: EDTF (2007, 2007-08~), text ('Aug 2007', "
+        "'summer 2007'), or any date as shown ('~Aug 2007'). A partial date means its whole period; a period "
+        "that began earlier but runs into the window is kept (use --within to drop it).", show_default=False)], None),
     "date_to": (Annotated[Optional[str], typer.Option(
-        "--to", help="Only what overlaps up to this date, inclusive: --to 2007 ends on 31 Dec 2007.",
+        "--to", help="Records whose dates overlap this date or earlier, inclusive: --to 2007 ends on 31 Dec 2007.",
         show_default=False)], None),
-    "within": (Annotated[bool, typer.Option("--within", help="Dates must lie wholly inside --from/--to, "
-                                            "not just overlap.")], False),
+    "within": (Annotated[bool, typer.Option("--within", help="Only records whose whole date lies inside "
+                                            "--from/--to: 'what happened in 2007' is --from 2007 --to 2007 "
+                                            "--within.")], False),
     "actors": (Annotated[Optional[list[str]], typer.Option(
         "--actor", "-a", help="Actor id, name or alias, any case. Repeat to OR.", autocompletion=complete("actor"),
         show_default=False)], None),
@@ -94,13 +108,14 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
         "--about", help="Claims about this event id. Repeat to OR.", autocompletion=complete("event"),
         show_default=False)], None),
     "tags": (Annotated[Optional[list[str]], typer.Option(
-        "--tag", "-t", help="Tag. Repeat to OR.", autocompletion=complete("tag"), show_default=False)], None),
+        "--tag", "-t", help="Tag, any case. Repeat to OR.", autocompletion=complete("tag"), show_default=False)], None),
     "places": (Annotated[Optional[list[str]], typer.Option(
         "--place", "-p", help="Place, any case. Repeat to OR.", show_default=False)], None),
     "sources": (Annotated[Optional[list[str]], typer.Option(
         "--source", "-s", help="Source id. Repeat to OR.", autocompletion=complete("source"),
         show_default=False)], None),
     "grep": (GrepOpt, None),
+    "grep_all": (GrepAllOpt, None),
     "limit": (Annotated[Optional[int], typer.Option("--limit", "-n", help="At most N records.",
                                                     show_default=False)], None),
     "reverse": (Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")], False),
@@ -108,7 +123,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
 # The flag each Filters field is given by, for messages about a value.
 FLAG = {"date_from": "--from", "date_to": "--to", "within": "--within", "actors": "--actor",
         "speakers": "--speaker", "about": "--about", "tags": "--tag", "places": "--place", "sources": "--source",
-        "grep": "--grep", "limit": "--limit", "reverse": "--reverse"}
+        "grep": "--grep", "grep_all": "--grep-all", "limit": "--limit", "reverse": "--reverse"}
 EVERY_FILTER = tuple(FILTER_OPTIONS)
 
 
@@ -139,6 +154,21 @@ def with_filters(*fields: str):
     return decorate
 
 
+def describe(filters: Filters) -> str:
+    """The filters as the user gave them, as flags: for "no events match --tag surge --from 2007"."""
+    words = []
+    for name, value in vars(filters).items():
+        if name in ("limit", "reverse") or value in (None, False, ()):
+            continue
+        flag = FLAG.get(name, name)
+        if value is True:
+            words.append(flag)
+        else:
+            words += [f"{flag} {v!r}" if " " in str(v) or not str(v) else f"{flag} {v}"
+                      for v in (value if isinstance(value, tuple) else (value,))]
+    return " ".join(words)
+
+
 def make_query(ledger: Ledger, filters: Filters) -> Query:
     try:
         return build_query(ledger, filters)
@@ -155,10 +185,6 @@ def resolve_format(fmt: Enum | str | None) -> str:
 
 def ledger_path(ledger: Path | None, code: int = 2) -> Path:
     """The ledger a command reads, found as every command finds it, or exit with `code`."""
-    from iqtl.cli.errors import fail
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger
+    from iqtl.cli.output import find_or_fail
 
-    try:
-        return find_ledger(ledger)
-    except LedgerNotFoundError as exc:
-        fail(str(exc), code)
+    return find_or_fail(ledger, code)

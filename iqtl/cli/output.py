@@ -4,6 +4,7 @@ or a document written to stdout or replacing a file."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +20,9 @@ from iqtl.reports.listing import Listing
 
 def open_ledger(path: Path | None, *, broken: ExitCode = ExitCode.DATA) -> Ledger:
     """Load the ledger, or print its errors and exit: reading a broken ledger would mislead."""
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+    from iqtl.ledgerfile.loader import load
 
-    try:
-        where = find_ledger(path)
-    except LedgerNotFoundError as exc:
-        fail(str(exc), broken)
+    where = find_or_fail(path, broken)
     result = load(where)
     if result.errors:
         for problem in result.errors[:20]:
@@ -33,6 +31,22 @@ def open_ledger(path: Path | None, *, broken: ExitCode = ExitCode.DATA) -> Ledge
         tail = f" ({more} more)" if more > 0 else ""
         fail(f"{len(result.errors)} error(s) in the ledger{tail}; run 'iqtl check' for the full list", broken)
     return result.ledger
+
+
+def find_or_fail(path: Path | None, code: int = ExitCode.DATA) -> Path:
+    """The ledger as every command finds it (see loader.locate_ledger), or exit with `code`.  When
+    it is the bundled demo, a person at a terminal is told so, once, on stderr: reading the demo
+    instead of their own ledger would otherwise pass silently."""
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, locate_ledger
+
+    try:
+        found = locate_ledger(path)
+    except LedgerNotFoundError as exc:
+        fail(str(exc), code)
+    if found.bundled and sys.stderr is not None and sys.stderr.isatty():
+        warn(f"no data/events.toml here or in any folder above: reading the demo ledger bundled with iqtl "
+             f"({found.path}); 'iqtl ledger' explains", "note")
+    return found.path
 
 
 def console(color: Color | str, width: int | None = None):
@@ -44,18 +58,48 @@ def console(color: Color | str, width: int | None = None):
     return con
 
 
-def print_rich(renderable, color: Color | str) -> None:
-    console(color).print(renderable)
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def print_rich(renderable, color: Color | str, width: int | None = None) -> None:
+    """Draw for people: lines without trailing spaces, through a pager when longer than the screen."""
+    con = console(color, width)
+    with con.capture() as captured:
+        con.print(renderable)
+    page(_TRAILING.sub(r"\1", captured.get()), con.height)
+
+
+def page(text: str, height: int) -> None:
+    """Long text on a terminal goes through $IQTL_PAGER, else $PAGER, else `less -FRX` (LESS=FRX
+    when unset, as git does); never in a pipe, never with --no-pager or a pager of `cat`."""
+    import os
+    import shlex
+
+    root = sys.modules.get("iqtl.cli.app")  # the root's --no-pager, when a command line was parsed
+    pager = os.environ.get("IQTL_PAGER", os.environ.get("PAGER", "less -FRX")).strip()
+    if (getattr(root, "no_pager_given", False) or not pager or pager == "cat" or text.count("\n") < height - 1
+            or not sys.stdout.isatty() or not sys.stdin.isatty()):
+        sys.stdout.write(text)
+        return
+    import subprocess
+
+    sys.stdout.flush()
+    try:
+        subprocess.run(shlex.split(pager), input=text.encode("utf-8", "replace"), check=False,
+                       env={**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LESSCHARSET": "utf-8"})
+    except (OSError, ValueError):  # no such pager: the text itself, unpaged
+        sys.stdout.write(text)
 
 
 def emit(fmt: str, listing: Listing, *, color: Color | str = Color.auto, table: Callable[[], object] | None = None,
-         options: Options = Options(), empty: str = "") -> None:
-    """A listing to stdout: the terminal's table (built lazily by `table`), or any registered format."""
+         options: Options = Options(), empty: str = "", width: int | None = None) -> None:
+    """A listing to stdout: the terminal's table (built lazily by `table`), or any registered format.
+    An empty result is said on stderr when a person is looking (a table, or any format on a terminal)."""
+    if not listing.records and empty and (fmt == "table" or sys.stdout.isatty()):
+        typer.echo(empty, err=True)
     if fmt == "table":
         if listing.records and table is not None:
-            print_rich(table(), color)
-        elif empty:
-            typer.echo(empty, err=True)
+            print_rich(table(), color, width)
         return
     for note in write(fmt, listing, sys.stdout, options):
         warn(note, "note")

@@ -1,7 +1,6 @@
 """What the writing commands (add, import) share: which ledger they write, how the writer's
 refusals become messages and exit codes."""
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -18,7 +17,8 @@ if TYPE_CHECKING:  # the writer loads only when a command writes: start-up stays
 
 # Not cli.LedgerOpt: writing never falls back to the bundled ledger.
 LedgerOpt = Annotated[Optional[Path], typer.Option(
-    "--ledger", "-L", help="Ledger to append to. Default: $IQTL_LEDGER, else ./data/events.toml.",
+    "--ledger", "-L", help="Ledger to append to. Default: $IQTL_LEDGER, else the nearest data/events.toml "
+    "from here upwards.",
     show_default=False)]
 IdOpt = Annotated[Optional[str], typer.Option("--id", help="Id of the new record. Default: made from its date "
                                               "and title, made unique with -2, -3…", show_default=False)]
@@ -29,16 +29,14 @@ Texts = Annotated[Optional[list[str]], typer.Option(show_default=False)]
 
 
 def ledger_to_write(option: Path | None) -> Path:
-    """--ledger, else $IQTL_LEDGER, else ./data/events.toml: as find_ledger, without the bundled
+    """--ledger, else $IQTL_LEDGER, else the nearest data/events.toml: as find_ledger, without the bundled
     copy, which belongs to the installed package and is no one's working file."""
-    if option:
-        path = option
-    elif os.environ.get(ENV_LEDGER):
-        path = Path(os.environ[ENV_LEDGER])
-    elif DEFAULT_LEDGER.is_file():
-        path = DEFAULT_LEDGER
-    else:
-        fail(f"no ledger to write to: pass --ledger PATH or set {ENV_LEDGER} (no {DEFAULT_LEDGER} here)")
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, locate_ledger
+
+    try:
+        path = locate_ledger(option, bundled=False).path  # the nearest data/events.toml upwards, as reading
+    except LedgerNotFoundError:
+        fail(f"no ledger to write to: pass --ledger PATH or set {ENV_LEDGER} (no {DEFAULT_LEDGER} here or above)")
     # A mistyped path must not become a new ledger, nor a lock file in some other directory.
     if not path.is_file():
         fail(f"no ledger at {path}" + (" (it is a directory)" if path.is_dir() else "")

@@ -57,10 +57,17 @@ def write_claims_markdown(ledger: Ledger, claims, out: TextIO) -> None:
         date = cl.date.display if cl.date else "undated"
         out.write(f"- **{md_escape(who)}**, {md_escape(date)} (`{cl.id}`)[^{cl.source}]: "
                   f"“{md_escape(cl.text)}”\n")
-        for d in cl.disputes:
-            out.write(f"  - disputes `{d}`\n")
-        for s in cl.supports:
-            out.write(f"  - supports `{s}`\n")
+        # each link says which way it runs, and whose claim is at the other end
+        claim = ledger.by_id("claim")
+        for verb, others in (("supports", [claim.get(i) or i for i in cl.supports]),
+                             ("supported by", ledger.supported_by(cl.id)),
+                             ("disputes", [claim.get(i) or i for i in cl.disputes]),
+                             ("disputed by", ledger.disputed_by(cl.id))):
+            for other in others:
+                if isinstance(other, str):
+                    out.write(f"  - {verb} `{other}`\n")
+                else:
+                    out.write(f"  - {verb} {md_escape(ledger.actor_name(other.speaker))} (`{other.id}`)\n")
     out.write("\n")
     for sid in dict.fromkeys(c.source for c in claims):
         src = ledger.get("source", sid)

@@ -45,7 +45,7 @@ class LoadResult:
 
 
 def bundled_ledger() -> Path | None:
-    """The ledger shipped with the package: inside a wheel, or the repo's data/ in a checkout."""
+    """The demo ledger shipped with the package: inside a wheel, or the repo's data/ in a checkout."""
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "data" / "events.toml", package.parent / DEFAULT_LEDGER):
         if candidate.is_file():
@@ -53,19 +53,64 @@ def bundled_ledger() -> Path | None:
     return None
 
 
-def find_ledger(explicit: str | os.PathLike | None = None) -> Path:
-    """--ledger, else $IQTL_LEDGER, else ./data/events.toml, else the bundled copy."""
+PROJECT_MARKER = "iqtl.toml"  # a folder holding it is a project: its `ledger = "PATH"` (default data/events.toml)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Which ledger, and why that one: `how` is "option", "env", "search" or "bundled"."""
+
+    path: Path
+    how: str
+    why: str
+
+    @property
+    def bundled(self) -> bool:
+        return self.how == "bundled"
+
+
+def _marked_ledger(folder: Path) -> Path | None:
+    """The ledger a project marker names (relative to its folder), or None when it names none."""
+    try:
+        text = (folder / PROJECT_MARKER).read_text(encoding="utf-8")
+        value = _toml().loads(text).get("ledger")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return folder / value if isinstance(value, str) and value else None
+
+
+def locate_ledger(explicit: str | os.PathLike | None = None, *, bundled: bool = True,
+                  start: Path | None = None) -> Found:
+    """As git finds its repository: --ledger, else $IQTL_LEDGER, else the nearest folder from the
+    current one upwards that holds data/events.toml or an iqtl.toml marker, else (when `bundled`)
+    the demo ledger shipped with the package.  Paths found by the search are given relative to
+    the current folder (`data/events.toml`, `../data/events.toml`)."""
     if explicit:
-        return Path(explicit)
+        return Found(Path(explicit), "option", "named by the caller")
     env = os.environ.get(ENV_LEDGER)
     if env:
-        return Path(env)
-    if DEFAULT_LEDGER.is_file():
-        return DEFAULT_LEDGER
-    bundled = bundled_ledger()
-    if bundled is None:
-        raise LedgerNotFoundError(f"no ledger: pass --ledger PATH or set {ENV_LEDGER} (no {DEFAULT_LEDGER} here)")
-    return bundled
+        return Found(Path(env), "env", f"from ${ENV_LEDGER}")
+    here = Path.cwd() if start is None else start
+    up = Path()
+    for folder in (here, *here.parents):
+        marked = (folder / PROJECT_MARKER).is_file() and _marked_ledger(folder)
+        if marked:
+            return Found(up / marked.relative_to(folder), "search",
+                         f"named by {up / PROJECT_MARKER}")
+        if (folder / DEFAULT_LEDGER).is_file():
+            where = "in the current folder" if folder == here else f"searching upwards from {here}"
+            return Found(up / DEFAULT_LEDGER, "search", f"the nearest {DEFAULT_LEDGER}, found {where}")
+        up = up / ".."
+    demo = bundled_ledger() if bundled else None
+    if demo is None:
+        raise LedgerNotFoundError(f"no ledger: pass --ledger PATH or set {ENV_LEDGER} (no {DEFAULT_LEDGER} "
+                                  f"in {here} or any folder above it)")
+    return Found(demo, "bundled", f"no {DEFAULT_LEDGER} in {here} or above: the demo ledger bundled with iqtl")
+
+
+def find_ledger(explicit: str | os.PathLike | None = None) -> Path:
+    """--ledger, else $IQTL_LEDGER, else the nearest data/events.toml upwards, else the bundled copy."""
+    return locate_ledger(explicit).path
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:

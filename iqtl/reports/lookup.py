@@ -18,3 +18,65 @@ def similar_ids(ledger: Ledger, record_id: str, n: int = 3) -> list[str]:
     folded = record_id.casefold()
     close += [i for i in every if folded in i and i not in close][: n - len(close)]
     return close
+
+
+class AmbiguousError(LookupError):
+    """A prefix or name that fits more than one record: `candidates` are their ids."""
+
+    def __init__(self, text: str, candidates: list[str]):
+        super().__init__(text)
+        self.candidates = candidates
+
+
+def resolve(ledger: Ledger, text: str) -> list[tuple[str, Record]]:
+    """What `show TEXT` means: the records with that id; else the actor with that name or alias (any
+    case); else the one record whose id begins with it (as git takes an unambiguous hash prefix).
+    [] when nothing fits; AmbiguousError when a name or prefix fits several."""
+    found = find(ledger, text)
+    if found:
+        return found
+    folded = text.strip().casefold()
+    if not folded:
+        return []
+    actors = [a for a in ledger.actors if folded in {n.casefold() for n in (a.id, a.name, *a.aliases)}]
+    if len(actors) == 1:
+        return [("actor", actors[0])]
+    if len(actors) > 1:
+        raise AmbiguousError(text, [a.id for a in actors])
+    prefixed = [(kind, r) for kind in LOOKUP_ORDER for r in ledger.table(kind) if r.id.startswith(folded)]
+    if len({r.id for _, r in prefixed}) == 1:
+        return prefixed
+    if prefixed:
+        raise AmbiguousError(text, sorted({r.id for _, r in prefixed}))
+    return []
+
+
+def related(ledger: Ledger, kind: str, rec: Record) -> dict:
+    """What the show page gives besides the record's own fields, as ids and rows: the claims about
+    an event, the links of a claim both ways, a source's events and claims, an actor's."""
+    from iqtl.reports.rows import claim_row
+
+    def claims(items) -> list[dict]:
+        return [claim_row(ledger, c) for c in items if c is not None]
+
+    if kind == "event":
+        def titled(kind: str, ids) -> dict:
+            return {i: getattr(ledger.get(kind, i), "title", None) for i in ids}
+
+        return {"actor_names": {a: ledger.actor_name(a) for a in rec.actors},
+                "related_titles": titled("event", rec.related), "source_titles": titled("source", rec.sources),
+                "claim_records": claims(ledger.claims_about(rec.id))}
+    if kind == "claim":
+        get = ledger.by_id("claim")
+        return {"supports_claims": claims(get.get(c) for c in rec.supports),
+                "disputes_claims": claims(get.get(c) for c in rec.disputes),
+                "supported_by": claims(ledger.supported_by(rec.id)),
+                "disputed_by": claims(ledger.disputed_by(rec.id)),
+                "speaker_name": ledger.actor_name(rec.speaker)}
+    if kind == "source":
+        return {"event_ids": [e.id for e in ledger.events if rec.id in e.sources],
+                "claim_records": claims(ledger.claims_from(rec.id))}
+    if kind == "actor":
+        return {"event_ids": [e.id for e in ledger.events if rec.id in e.actors],
+                "claim_records": claims(ledger.claims_by(rec.id))}
+    return {}

@@ -6,6 +6,7 @@ Rich markup, so `[bold]` in a title prints as `[bold]` and an ESC prints as `\\x
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -54,83 +55,303 @@ def _names(ledger: Ledger, ids, kind: str = "actor") -> str:
     return ", ".join(out)
 
 
+# ---------------------------------------------------------------- compact dates
+
+_QUAL_SUFFIX = re.compile(r" \((?:approx\.|uncertain|approx\., uncertain)\)$")
+_TIME = re.compile(r"(\d) \d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d(?::?\d\d)?)?$")
+
+
+def _short_single(date: EDTF) -> str:
+    """One date in a few columns: '~Aug 2007' approximate, 'Oct 2011?' uncertain, '~Feb 2007?' both.
+    Each form reads back as a --from/--to value."""
+    base = _TIME.sub(r"\1", _QUAL_SUFFIX.sub("", date.display))
+    return ("~" if date.approximate else "") + base + ("?" if date.uncertain else "")
+
+
+def short_date(date: EDTF | None) -> str:
+    """A date on one line, at most about 22 columns: '~Aug 2007', '~Nov 2006 – ~Feb 2008',
+    '2003–2008', '1–5 Mar 2010'.  The show pages keep the long form with the article's words."""
+    if date is None:
+        return "undated"
+    if not date.is_interval:
+        return _short_single(date)
+    a, b = date.start, date.end
+    left = _short_single(a) if a else (".." if date.open_start else "?")
+    right = _short_single(b) if b else (".." if date.open_end else "?")
+    if a and b and a.precision == b.precision == "day" and not (a.approximate or a.uncertain):
+        da, _, rest_a = left.partition(" ")
+        db, _, rest_b = right.lstrip("~").partition(" ")
+        if rest_a == rest_b.rstrip("?") and da.isdigit():  # same month: '1–5 Mar 2010'
+            return ("~" if b.approximate else "") + f"{da}–{db} {rest_b}"
+        year_a, year_b = left.rpartition(" ")[2], right.rpartition(" ")[2]
+        if year_a == year_b.rstrip("?") and da.isdigit():  # same year: '28 Feb – 5 Mar 2010'
+            return f"{left.rpartition(' ')[0]} – {right}"
+    if " " not in left + right:
+        return f"{left}–{right}"
+    return f"{left} – {right}"
+
+
+def short_date_text(date: EDTF | None) -> Text:
+    return Text(short_date(date), style=date_style(date))
+
+
 # ---------------------------------------------------------------- listings
+#
+# The listing views are laid out for the width they get: a date column beside the record when the
+# record's column can still hold the longest id whole, else the date above the record.  Ids are
+# never cut or wrapped (Rich wraps at spaces only, and the column is never narrower than an id),
+# titles and quotes wrap, a speaker's role is cut to one line first.
+
+GAP = 2
+MIN_TEXT = 24  # a record column narrower than this reads badly: put the date above instead
 
 
-def events_table(ledger: Ledger, events: list[Event]) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False, pad_edge=False)
-    table.add_column("Date", no_wrap=True, min_width=12)
-    table.add_column("Event", ratio=3)
-    table.add_column("Actors", ratio=1)
-    table.add_column("Sources", ratio=1, style="dim")
-    year = None
-    for ev in events:
-        y = year_label(ev.date)
-        if y != year:
-            if year is not None:
-                table.add_section()
-            table.add_row(Text(y, style="bold underline"), "", "", "")
-            year = y
-        title = T(ev.title, "bold")
-        title.append("  ")
-        title.append(T(ev.id, "dim"))
-        table.add_row(date_text(ev.date), title, T(_names(ledger, ev.actors)), T(", ".join(ev.sources)))
-    return table
+def _truncated(text: Text, width: int) -> Text:
+    """Cut to `width` cells with …, at a space when there is one, so that no word (an id quoted in a
+    role, say) is shown cut as if it were whole."""
+    text = text.copy()
+    width = max(width, 1)
+    if text.cell_len <= width:
+        return text
+    space = text.plain.rfind(" ", 0, width)
+    if space > width // 2:
+        text.truncate(space)
+        text.rstrip()
+        text.append("…")
+        return text
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
-def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False) -> Table:
-    table = Table(show_header=True, header_style="bold", show_lines=True, pad_edge=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Speaker", ratio=1)
-    table.add_column("Claim", ratio=3)
-    table.add_column("Source", style="dim", ratio=1)
-    for cl in claims:
-        speaker = ledger.get("actor", cl.speaker)
-        who = T(speaker.name if speaker else cl.speaker, "bold")
-        if speaker and speaker.role:
-            who.append("\n")
-            who.append(T(speaker.role, "dim"))
-        body = T(_quoted(cl), "italic" if cl.kind == "quote" else "")
-        body.append("\n")
-        body.append(T(cl.id, "dim"))
-        if contested:
-            for other in [*(ledger.get("claim", d) for d in cl.disputes), *ledger.disputed_by(cl.id)]:
-                if other is None:
-                    continue
-                body.append("\n✗ ", style="red")
-                body.append(T(f"{ledger.actor_name(other.speaker)}: {_quoted(other)}", "red"))
-                body.append(T(f"  {other.id}", "dim"))
-        table.add_row(date_text(cl.date), who, body, T(cl.source))
-    return table
+class _Listing:
+    def __init__(self, ledger: Ledger, records: list, highlight: re.Pattern | None = None, compact: bool = False):
+        self.ledger, self.records, self.highlight, self.compact = ledger, records, highlight, compact
+        self.dates = {r.id: short_date(r.date) for r in records}
+        self.date_w = max((len(d) for d in self.dates.values()), default=0)
+
+    def _mark(self, text: Text) -> Text:
+        if self.highlight is not None:
+            text.highlight_regex(self.highlight, style="reverse")
+        return text
+
+    def id_width(self) -> int:
+        return max((len(r.id) for r in self.records), default=0)
+
+    def body(self, rec, width: int) -> Text:  # pragma: no cover - each view has its own
+        raise NotImplementedError
+
+    def line(self, rec) -> Text:  # pragma: no cover
+        raise NotImplementedError
+
+    def __rich_console__(self, console, options):
+        width = options.max_width
+        if self.compact:
+            yield from self._compact(width)
+            return
+        body_w = width - self.date_w - GAP
+        side = body_w >= max(self.id_width(), MIN_TEXT)
+        grid = Table.grid(padding=(0, GAP), pad_edge=False)
+        if side:
+            grid.add_column(no_wrap=True, width=self.date_w)
+        grid.add_column(min_width=min(self.id_width(), width), max_width=body_w if side else width)
+        year = None
+        for rec in self.records:
+            y = year_label(rec.date)
+            if y != year:
+                if year is not None:
+                    grid.add_row(*([""] * (2 if side else 1)))
+                heading = Text(y, style="bold underline")
+                grid.add_row(heading, "") if side else grid.add_row(heading)
+                year = y
+            if side:
+                grid.add_row(short_date_text(rec.date), self.body(rec, body_w))
+            else:
+                head = Text.assemble(short_date_text(rec.date))
+                grid.add_row(Text("\n").join([head, self.body(rec, width)]))
+        yield grid
+
+    def _compact(self, width: int):
+        """One line a record (as hledger's register): date, id, then the title or quote cut to fit."""
+        id_w = self.id_width()
+        for rec in self.records:
+            line = Text.assemble(Text(self.dates[rec.id].ljust(self.date_w), style=date_style(rec.date)), "  ",
+                                 T(rec.id.ljust(id_w), "cyan"), "  ")
+            rest = width - len(line)
+            if rest > 1:
+                line.append_text(_truncated(self._mark(self.line(rec)), rest))
+            line.rstrip()
+            yield line
+
+
+class EventsView(_Listing):
+    def body(self, ev: Event, width: int) -> Text:
+        out = self._mark(T(ev.title, "bold"))
+        out.append("\n")
+        out.append_text(self._mark(T(ev.id, "cyan")))
+        # who and where from, on the id's line: the actors cut to fit, so a record stays two or three
+        # lines tall; the source ids whole (an id is never cut), wrapping when they must
+        sources = one_line(", ".join(ev.sources))
+        actors = one_line(_names(self.ledger, ev.actors))
+        room = width - len(ev.id) - 2 - (len(sources) + 3 if sources else 0)
+        if actors and room >= 8:
+            out.append_text(_truncated(T("  " + actors, "dim"), room + 2))
+            out.append_text(T(" · " + sources if sources else "", "dim"))
+        elif sources:
+            out.append_text(T("  " + sources, "dim"))
+        return out
+
+    def line(self, ev: Event) -> Text:
+        return T(ev.title)
+
+
+class ClaimsView(_Listing):
+    def __init__(self, ledger: Ledger, records: list, highlight=None, compact: bool = False, contested: bool = False):
+        super().__init__(ledger, records, highlight, compact)
+        self.contested = contested
+
+    def id_width(self) -> int:
+        ids = [r.id for r in self.records]
+        if self.contested:  # the claims each one disputes or is disputed by are named by id too
+            ids += [o for r in self.records for o in (*r.disputes, *(c.id for c in self.ledger.disputed_by(r.id)))]
+        return max(map(len, ids), default=0)
+
+    def body(self, cl: Claim, width: int) -> Text:
+        speaker = self.ledger.get("actor", cl.speaker)
+        head = T(speaker.name if speaker else cl.speaker, "bold")
+        if speaker and speaker.role:  # the role gives way first: one line, cut to fit
+            head.append_text(_truncated(T(f", {one_line(speaker.role)}", "dim"), width - len(head)))
+        out = Text("\n").join([head, self._mark(T(_quoted(cl), "italic" if cl.kind == "quote" else ""))])
+        out.append("\n")
+        out.append_text(self._mark(T(cl.id, "cyan")))
+        out.append_text(T(f"  {cl.source}", "dim"))
+        if self.contested:
+            for verb, others in (("disputes", [self.ledger.get("claim", d) for d in cl.disputes]),
+                                 ("disputed by", self.ledger.disputed_by(cl.id))):
+                for other in others:
+                    if other is None:
+                        continue
+                    out.append(f"\n✗ {verb} ", style="red")
+                    out.append_text(T(f"{self.ledger.actor_name(other.speaker)}: {_quoted(other)}", "red"))
+                    out.append_text(T(f"  {other.id}", "dim"))
+        return out
+
+    def line(self, cl: Claim) -> Text:
+        return T(f"{self.ledger.actor_name(cl.speaker)}: {_quoted(cl)}")
+
+
+def events_table(ledger: Ledger, events: list[Event], *, highlight: re.Pattern | None = None,
+                 compact: bool = False) -> EventsView:
+    return EventsView(ledger, events, highlight, compact)
+
+
+def claims_table(ledger: Ledger, claims: list[Claim], contested: bool = False, *,
+                 highlight: re.Pattern | None = None, compact: bool = False) -> ClaimsView:
+    return ClaimsView(ledger, claims, highlight, compact, contested)
 
 
 def _quoted(cl: Claim) -> str:
     return f"“{cl.text}”" if cl.kind == "quote" else cl.text
 
 
-def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, show_header=True, header_style="bold", pad_edge=False)
-    for c in columns:
-        table.add_column(c, justify="right" if c in ("events", "claims") else "left")
-    for row in rows:
-        table.add_row(*(T(str(v)) for v in row))
-    return table
+class ReferenceTable:
+    """One line a row, laid out for the width it gets: the id, dates, kinds and counts whole; the
+    text columns share what is left and are cut with …."""
+
+    FIXED = ("date", "kind", "events", "claims")
+
+    def __init__(self, title: str, columns: list[str], rows: list[list[str]]):
+        self.title, self.columns = title, columns
+        self.rows = [[one_line(str(v)) for v in row] for row in rows]
+
+    def __rich_console__(self, console, options):
+        widest = [max([len(c), *(len(r[i]) for r in self.rows)]) for i, c in enumerate(self.columns)]
+        keep = list(range(len(self.columns)))
+
+        def room_for_text() -> tuple[int, list[int]]:
+            texts = [i for i in keep if not (i == 0 or self.columns[i] in self.FIXED)]
+            used = sum(widest[i] for i in keep if i not in texts) + GAP * (len(keep) - 1)
+            return options.max_width - used, texts
+
+        # narrow: the later text columns go first (a role before a name), then kinds and dates, then
+        # the first text column; the id and the counts always stay
+        _, texts = room_for_text()
+        order = [*reversed(texts[1:]), *(i for i in reversed(keep) if self.columns[i] in ("kind", "date")),
+                 *texts[:1]]
+        room, texts = room_for_text()
+        while order and (room < 10 * len(texts) if texts else room < 0):
+            keep.remove(order.pop(0))
+            room, texts = room_for_text()
+        widths = {i: widest[i] for i in keep}
+        # the text columns share the room left, a narrow one keeping only what it needs
+        for n, i in enumerate(sorted(texts, key=lambda i: widest[i])):
+            widths[i] = min(widest[i], max(room // (len(texts) - n), 4))
+            room -= widths[i]
+        yield Text(self.title, style="bold underline")
+
+        def line(cells: list[str], style: str = "") -> Text:
+            out = Text(style=style)
+            for n, i in enumerate(keep):
+                value, w = cells[i], widths[i]
+                cell = _truncated(T(value), w) if len(value) > w else T(value)
+                pad = " " * (w - cell.cell_len)
+                if n:
+                    out.append(" " * GAP)
+                out.append_text(Text(pad) + cell if self.columns[i] in ("events", "claims") else cell + Text(pad))
+            out.rstrip()
+            return out
+
+        yield line(self.columns, "bold")
+        for row in self.rows:
+            yield line(row)
+
+
+def reference_table(title: str, columns: list[str], rows: list[list[str]]) -> ReferenceTable:
+    return ReferenceTable(title, columns, rows)
 
 
 # ---------------------------------------------------------------- show: one record in full
 
 
-def _field(table: Table, label: str, value) -> None:
+def _field(table: _Page, label: str, value) -> None:
     if value is None or value == "" or value == ():
         return
     table.add_row(Text(label, style="bold"), value if isinstance(value, Text) else T(str(value)))
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    return grid
+class _Page:
+    """Label-value rows, as Table.grid draws them, laid out for the width they get: labels beside
+    values while the value column can hold the longest unbroken word (an id) whole, else each
+    label above its value, so that no id on a page is ever cut."""
+
+    def __init__(self):
+        self.rows: list[tuple[Text, object]] = []
+
+    def add_row(self, label: Text, value) -> None:
+        self.rows.append((label, value))
+
+    def __rich_console__(self, console, options):
+        label_w = max((lb.cell_len for lb, _ in self.rows), default=0)
+        longest = max((len(w) for _, v in self.rows for w in (v.plain if isinstance(v, Text) else str(v)).split()),
+                      default=0)
+        side = options.max_width - label_w - 2 >= longest
+        grid = Table.grid(padding=(0, 2) if side else 0)
+        if side:
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for label, value in self.rows:
+                grid.add_row(label, value)
+        else:
+            from rich.padding import Padding
+
+            grid.add_column()
+            for label, value in self.rows:
+                grid.add_row(label)
+                grid.add_row(Padding(value, (0, 0, 0, 2)))
+        yield grid
+
+
+def _grid() -> _Page:
+    return _Page()
 
 
 def _source_line(src: Source) -> Text:
@@ -154,7 +375,10 @@ def _claim_line(ledger: Ledger, cl: Claim) -> Text:
 
 def _claim_with_links(ledger: Ledger, cl: Claim) -> Text:
     line = _claim_line(ledger, cl)
-    for mark, style, ids in (("✓ supports", "green", cl.supports), ("✗ disputes", "red", cl.disputes),
+    # every link says which way it runs: "disputes X" and "disputed by X" are different answers
+    for mark, style, ids in (("✓ supports", "green", cl.supports),
+                             ("✓ supported by", "green", [c.id for c in ledger.supported_by(cl.id)]),
+                             ("✗ disputes", "red", cl.disputes),
                              ("✗ disputed by", "red", [c.id for c in ledger.disputed_by(cl.id)])):
         for other_id in ids:
             other = ledger.get("claim", other_id)
@@ -406,6 +630,11 @@ def log_table(entries, record_id: str):
         c = e.commit
         table.add_row(c.hash[:10], c.date[:10], one_line(c.author), one_line(c.subject), body)
     return table
+
+
+def one_page(pages: list) -> Group:
+    """Several show pages as one, a blank line apart: a pager, when there is one, opens once."""
+    return Group(*[p for i, page in enumerate(pages) for p in ([Text("")] if i else []) + [page]])
 
 
 SHOW = {"event": show_event, "claim": show_claim, "source": show_source, "actor": show_actor}

@@ -24,6 +24,9 @@ add_app = typer.Typer(
 )
 
 
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="After prompts, write without showing the TOML and "
+                                      "asking first.")]
+
 # The choices live in the schema; the CLI only presents them.
 ClaimKind = StrEnum("ClaimKind", [(c, c) for c in FIELD_BY_NAME["claim"]["kind"].choices])
 ActorKind = StrEnum("ActorKind", [(c, c) for c in FIELD_BY_NAME["actor"]["kind"].choices])
@@ -38,6 +41,7 @@ class Ask:
     option: str
     label: str
     check: Callable[[Ledger, str], object]  # the value to store, or typer.BadParameter
+    complete: str = ""  # what Tab offers: "source", "event", "actor" (ids and names) or "tag"
 
 
 def _text(_: Ledger, value: str) -> str:
@@ -83,15 +87,52 @@ def _speaker(ledger: Ledger, value: str) -> str:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _actors(ledger: Ledger, value: str) -> list[str]:
+    from iqtl import ingest
+
+    names = ingest.split_list(value)
+    if not names:  # `check --strict` warns about an event with no actors
+        raise typer.BadParameter("give at least one actor ('iqtl actors' lists them; 'iqtl add actor' adds one)")
+    for name in names:
+        _speaker(ledger, name)
+    return names
+
+
+def _tags(_: Ledger, value: str) -> list[str]:
+    from iqtl import ingest
+
+    return ingest.split_list(value)
+
+
+def _events(ledger: Ledger, value: str) -> list[str]:
+    from iqtl import ingest
+
+    ids = ingest.split_list(value)
+    if not ids:  # `check --strict` warns about a claim about no event
+        raise typer.BadParameter("give at least one event id ('iqtl list' lists them)")
+    for eid in ids:
+        if ledger.get("event", eid) is None:
+            raise typer.BadParameter(f"no event has the id {eid!r}" + did_you_mean(eid, [e.id for e in ledger.events]))
+    return ids
+
+
 DATE = Ask("date", "--date", "Date (EDTF: 2007, 2007-08~, 2007-08-29, 1980/1988)", _date)
 ASKS = {
     "event": (DATE, Ask("title", "--title", "Title", _text), Ask("summary", "--summary", "Summary", _text),
-              Ask("sources", "--source", "Source ids (separate with ';')", _sources)),
+              Ask("sources", "--source", "Source ids (separate with ';')", _sources, "source")),
     "claim": (Ask("text", "--text", "Text (as printed)", _text),
-              Ask("speaker", "--speaker", "Speaker (actor id, name or alias)", _speaker),
-              Ask("source", "--source", "Source id", _source)),
+              Ask("speaker", "--speaker", "Speaker (actor id, name or alias)", _speaker, "actor"),
+              Ask("source", "--source", "Source id", _source, "source")),
     "source": (Ask("title", "--title", "Title", _text), Ask("publisher", "--publisher", "Publisher", _text), DATE),
     "actor": (Ask("name", "--name", "Name", _text),),
+}
+
+
+# Asked too when add is interactive: what `check --strict` wants besides the required fields.
+WANTED = {
+    "event": (Ask("actors", "--actor", "Actors (ids or names, separate with ';')", _actors, "actor"),
+              Ask("tags", "--tag", "Tags (separate with ';'; Enter for none)", _tags, "tag")),
+    "claim": (Ask("about", "--about", "About which events (ids, separate with ';')", _events, "event"),),
 }
 
 
@@ -99,11 +140,39 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def fill_missing(kind: str, values: dict, path: Path) -> None:
-    """Ask for missing required fields on a terminal; without one, name them and stop (exit 2)."""
+def _tab_completion(ledger: Ledger, what: str) -> None:
+    """Tab completes the item being typed (after the last ';') from the ledger, any case."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - no readline (Windows): prompts still work
+        return
+    if what == "tag":
+        words = sorted({t for e in ledger.events for t in e.tags})
+    elif what == "actor":
+        words = sorted({n for a in ledger.actors for n in (a.id, a.name, *a.aliases)})
+    elif what:
+        words = [r.id for r in ledger.table(what)]
+    else:
+        words = []
+
+    def complete(text: str, state: int):
+        head = text.lstrip()
+        lead = text[: len(text) - len(head)]
+        found = [lead + w for w in words if w.casefold().startswith(head.casefold())]
+        return found[state] if state < len(found) else None
+
+    readline.set_completer_delims(";")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
+
+
+def fill_missing(kind: str, values: dict, path: Path) -> bool:
+    """Ask for missing required fields on a terminal (and then for what `check --strict` wants:
+    actors and tags, a claim's events); without one, name them and stop (exit 2).  Returns whether
+    anything was asked."""
     missing = [ask for ask in ASKS[kind] if not values.get(ask.field)]
     if not missing:
-        return
+        return False
     if not _interactive():
         options = ", ".join(ask.option for ask in missing)
         fail(f"missing required {options}: give them, or run on a terminal to be asked "
@@ -114,8 +183,14 @@ def fill_missing(kind: str, values: dict, path: Path) -> None:
     result = load(path)
     if result.errors:
         refuse_broken(result.errors, path)
+    missing += [ask for ask in WANTED.get(kind, ()) if not values.get(ask.field)]
     for ask in missing:
-        values[ask.field] = typer.prompt(ask.label, value_proc=lambda v, a=ask: a.check(result.ledger, v))
+        _tab_completion(result.ledger, ask.complete)
+        optional = ask.check is _tags
+        values[ask.field] = typer.prompt(ask.label, value_proc=lambda v, a=ask: a.check(result.ledger, v),
+                                         default="" if optional else None, show_default=False)
+    _tab_completion(result.ledger, "")
+    return True
 
 
 # ---------------------------------------------------------------- add
@@ -164,12 +239,17 @@ def _pin_quote(values: dict, ledger: Ledger, path: Path, occurrence: int | None)
                err=True)
 
 
+def one_line_block(block: str) -> str:
+    """The TOML block for the preview, each line made safe for the terminal."""
+    return "\n".join(one_line(line) for line in block.rstrip("\n").split("\n"))
+
+
 def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool,
-               occurrence: int | None = None) -> None:
+               yes: bool = False, occurrence: int | None = None) -> None:
     from iqtl import ingest
 
     path = ledger_to_write(ledger)
-    fill_missing(kind, values, path)
+    asked = fill_missing(kind, values, path)
     session = Session(path, dry_run)
     with session as app:
         unresolved = ingest.resolve_names(kind, values, app.ledger)
@@ -190,6 +270,11 @@ def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | No
         if dry_run:
             typer.echo(plan.block, nl=False)
             return
+        if asked and not yes:  # as hledger add: show what will be written, and where, then ask
+            typer.echo(f"\nTo append to {path}:\n", err=True)
+            typer.echo(one_line_block(plan.block), err=True)
+            if not typer.confirm(f"Write this {kind} to {path}?", default=True, err=True):
+                fail(f"the {kind} was not added (nothing written)")
         session.commit(plan)
     typer.echo(record["id"])
 
@@ -217,11 +302,13 @@ def add_event(
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
     dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
 ):
-    """Append an event: required --date, --title, --summary and at least one --source."""
+    """Append an event: required --date, --title, --summary and at least one --source.  On a terminal,
+    what is missing is asked for (with actors and tags), the TOML shown, and the write confirmed."""
     add_record("event", {"date": date, "title": title, "summary": summary, "sources": source, "actors": actor,
                          "tags": tag, "places": place, "related": related, "date_note": date_note},
-               record_id, ledger, dry_run)
+               record_id, ledger, dry_run, yes)
 
 
 @add_app.command("claim")
@@ -248,12 +335,14 @@ def add_claim(
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
     dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
 ):
     """Append a claim: required --text, --speaker and --source.  A quote whose source has an archive
-    must be in it, exactly as printed (else --kind paraphrase)."""
+    must be in it, exactly as printed (else --kind paraphrase).  On a terminal, what is missing is
+    asked for (with the events it is about), the TOML shown, and the write confirmed."""
     add_record("claim", {"text": text, "speaker": speaker, "source": source, "date": date, "date_note": date_note,
                          "kind": kind.value if kind else None, "about": about, "supports": supports,
-                         "disputes": disputes, "note": note}, record_id, ledger, dry_run, occurrence)
+                         "disputes": disputes, "note": note}, record_id, ledger, dry_run, yes, occurrence)
 
 
 @add_app.command("source")
@@ -270,10 +359,11 @@ def add_source(
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
     dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
 ):
     """Append a source: required --title, --publisher and --date."""
     add_record("source", {"title": title, "publisher": publisher, "date": date, "author": author, "url": url,
-                          "type": source_type, "note": note}, record_id, ledger, dry_run)
+                          "type": source_type, "note": note}, record_id, ledger, dry_run, yes)
 
 
 @add_app.command("actor")
@@ -287,9 +377,10 @@ def add_actor(
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
     dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
 ):
     """Append an actor: required --name."""
     add_record("actor", {"name": name, "aliases": alias, "kind": kind.value if kind else None, "role": role,
-                         "note": note}, record_id, ledger, dry_run)
+                         "note": note}, record_id, ledger, dry_run, yes)
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from iqtl.cli.errors import ExitCode, fail
+from iqtl.cli.errors import ExitCode
 from iqtl.cli.options import Color, ColorOpt, LedgerOpt
 
 
@@ -25,12 +25,10 @@ def check(
     """Check the ledger: syntax, schema, dates, ids and references.  Silent and exit 0 when clean.
 
     Example: iqtl check --strict"""
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+    from iqtl.cli.options import ledger_path
+    from iqtl.ledgerfile.loader import load
 
-    try:
-        path = find_ledger(ledger)
-    except LedgerNotFoundError as exc:
-        fail(str(exc), ExitCode.DATA)
+    path = ledger_path(ledger, ExitCode.DATA)  # as every command finds it, saying so when it is the demo
     result = load(path)
     if fmt is CheckFormat.json:
         from iqtl.formats.jsonfmt import dumps

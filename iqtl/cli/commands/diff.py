@@ -46,16 +46,13 @@ def diff_command(
     to both sides alike; sources and actors are compared only when no filter is given.
 
     Example: iqtl diff HEAD~1 --format csv"""
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger
+    from iqtl.cli.options import ledger_path
     from iqtl.ledgerfile.revisions import RevisionError, read_side
     from iqtl.query import QueryError
     from iqtl.reports import diff as d
     from iqtl.reports.listing import rows
 
-    try:
-        current = find_ledger(ledger)
-    except LedgerNotFoundError as exc:
-        fail(str(exc), ExitCode.TROUBLE)
+    current = ledger_path(ledger, ExitCode.TROUBLE)
     try:
         old_label, old_side = read_side(old, current)
         new_label, new_side = (str(current), current) if new is None else read_side(new, current)

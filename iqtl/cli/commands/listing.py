@@ -8,9 +8,12 @@ from iqtl.cli.options import (
     BomOpt,
     Color,
     ColorOpt,
+    CompactOpt,
     FormatOpt,
     LedgerOpt,
     RawOpt,
+    WidthOpt,
+    describe,
     make_query,
     resolve_format,
     with_filters,
@@ -20,7 +23,7 @@ from iqtl.formats import Options
 from iqtl.query import Filters
 
 EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
-                 "limit", "reverse")
+                 "grep_all", "limit", "reverse")
 
 
 @with_filters(*EVENT_FILTERS)
@@ -30,6 +33,8 @@ def list_events(
     color: ColorOpt = Color.auto,
     bom: BomOpt = False,
     raw: RawOpt = False,
+    compact: CompactOpt = False,
+    width: WidthOpt = None,
     *,
     filters: Filters,
 ):
@@ -48,10 +53,10 @@ def list_events(
     def table():
         from iqtl.terminal.render import events_table
 
-        return events_table(led, events)
+        return events_table(led, events, highlight=q.highlight, compact=compact)
 
     emit(resolve_format(fmt), listing.events(led, events, whole=q.selects_all), color=color, table=table,
-         options=Options(bom=bom, raw=raw), empty="no events match")
+         options=Options(bom=bom, raw=raw), empty=_nothing("events", led.events, filters), width=width)
 
 
 @with_filters()
@@ -63,6 +68,8 @@ def claims(
     color: ColorOpt = Color.auto,
     bom: BomOpt = False,
     raw: RawOpt = False,
+    compact: CompactOpt = False,
+    width: WidthOpt = None,
     *,
     filters: Filters,
 ):
@@ -81,7 +88,15 @@ def claims(
     def table():
         from iqtl.terminal.render import claims_table
 
-        return claims_table(led, selected, contested=contested)
+        return claims_table(led, selected, contested=contested, highlight=q.highlight, compact=compact)
 
     emit(resolve_format(fmt), listing.claims(led, selected), color=color, table=table,
-         options=Options(bom=bom, raw=raw), empty="no claims match")
+         options=Options(bom=bom, raw=raw), empty=_nothing("claims", led.claims, filters, contested), width=width)
+
+
+def _nothing(kind: str, every, filters: Filters, contested: bool = False) -> str:
+    """What an empty answer says on a terminal: which filters left nothing, of how many records."""
+    asked = " ".join(w for w in (describe(filters), "--contested" if contested else "") if w)
+    if not every:
+        return f"no {kind}: the ledger has none"
+    return f"no {kind} match {asked} (of {len(every)})" if asked else f"no {kind} to show"

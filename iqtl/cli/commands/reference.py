@@ -5,12 +5,13 @@ from typing import Annotated
 
 import typer
 
-from iqtl.cli.options import BomOpt, Color, ColorOpt, FormatOpt, GrepOpt, LedgerOpt, RawOpt, resolve_format
+from iqtl.cli.options import BomOpt, Color, ColorOpt, FormatOpt, GrepOpt, LedgerOpt, RawOpt, WidthOpt, resolve_format
 from iqtl.cli.output import emit, open_ledger
 from iqtl.formats import Options
 
 
-def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None) -> None:
+def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None,
+               width: int | None = None) -> None:
     from iqtl.reports.reference import reference
 
     led = open_ledger(ledger)
@@ -26,19 +27,20 @@ def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool,
         return reference_table(f"{kind}s", list(listing.brief),
                                [[cell(r, c) for c in listing.brief] for r in listing.records])
 
-    emit(resolve_format(fmt), listing, color=color, table=table, options=Options(bom=bom, raw=raw))
+    emit(resolve_format(fmt), listing, color=color, table=table, options=Options(bom=bom, raw=raw), width=width,
+         empty=f"no {kind}s match --grep {' '.join(grep)}" if grep else "")
 
 
 def actors(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None, color: ColorOpt = Color.auto,
-           bom: BomOpt = False, raw: RawOpt = False):
+           bom: BomOpt = False, raw: RawOpt = False, width: WidthOpt = None):
     """People, groups, states and institutions, with how many events and claims each has.
 
     Example: iqtl actors --grep sadr"""
-    _reference("actor", ledger, fmt, color, bom, raw, grep)
+    _reference("actor", ledger, fmt, color, bom, raw, grep, width)
 
 
 def sources(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None, color: ColorOpt = Color.auto,
-            bom: BomOpt = False, raw: RawOpt = False,
+            bom: BomOpt = False, raw: RawOpt = False, width: WidthOpt = None,
             verify: Annotated[bool, typer.Option("--verify", help="Check every quote against its source's archived "
                                                  "text: per source, how many are verified, normalised-only, "
                                                  "ambiguous, not found, misattributed; exit 1 if any fails.")]
@@ -48,7 +50,7 @@ def sources(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = Non
     Example: iqtl sources --format csv"""
     if verify:
         _verify(ledger, fmt, color, bom, raw, grep)
-    _reference("source", ledger, fmt, color, bom, raw, grep)
+    _reference("source", ledger, fmt, color, bom, raw, grep, width)
 
 
 def _verify(ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None) -> None:
@@ -79,8 +81,8 @@ def _verify(ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[st
 
 
 def tags(ledger: LedgerOpt = None, grep: GrepOpt = None, fmt: FormatOpt = None, color: ColorOpt = Color.auto,
-         bom: BomOpt = False, raw: RawOpt = False):
+         bom: BomOpt = False, raw: RawOpt = False, width: WidthOpt = None):
     """Event tags, with how many events (and claims about them) carry each.
 
     Example: iqtl tags --grep iran"""
-    _reference("tag", ledger, fmt, color, bom, raw, grep)
+    _reference("tag", ledger, fmt, color, bom, raw, grep, width)

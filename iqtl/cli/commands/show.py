@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import Color, ColorOpt, LedgerOpt, complete
-from iqtl.cli.output import print_rich
+from iqtl.cli.options import Color, ColorOpt, LedgerOpt, WidthOpt, complete
+from iqtl.cli.output import find_or_fail, print_rich
 
 
 class ShowFormat(StrEnum):
@@ -17,54 +17,62 @@ class ShowFormat(StrEnum):
 
 
 def show(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="An event, claim, source or actor id.",
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="An event, claim, source or actor id, an actor's "
+                                             "name or alias (any case), or the start of one id.",
                                              autocompletion=complete("any"))],
     ledger: LedgerOpt = None,
     fmt: Annotated[Optional[ShowFormat], typer.Option("--format", "-F", help="Default: table.",
                                                       show_default=False)] = None,
     color: ColorOpt = Color.auto,
+    width: WidthOpt = None,
 ):
     """One event, claim, source or actor in full, with everything that refers to it.
 
     Example: iqtl show 2007-08-sadr-ceasefire"""
-    from iqtl.reports.lookup import find, similar_ids
+    from iqtl.reports.lookup import AmbiguousError, related, resolve, similar_ids
 
     led = open_for_evidence(ledger)
-    found = find(led, record_id)
+    try:
+        found = resolve(led, record_id)
+    except AmbiguousError as exc:
+        shown = ", ".join(exc.candidates[:8]) + (f" and {len(exc.candidates) - 8} more" if len(exc.candidates) > 8
+                                                 else "")
+        fail(f"{record_id!r} could be any of {len(exc.candidates)} records: {shown}", ExitCode.DATA)
     if not found:
         close = similar_ids(led, record_id)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         fail(f"no event, claim, source or actor has the id {record_id!r}{hint}", ExitCode.DATA)
     fmt = fmt.value if fmt else "table"
-    evidence = _evidence(led, found)
     if fmt == "json":
         from iqtl.formats.jsonfmt import dumps
         from iqtl.reports.rows import record_rows
 
-        rows = [{"record": k, **row} for k, row in record_rows(led, found)]
-        for row, (kind, rec) in zip(rows, found, strict=True):
+        rows = record_rows(led, found)
+        # everything the page shows: the record's fields, and what refers to it (claims, links both ways)
+        whole = [{"record": k, **row, **related(led, k, rec)} for (k, row), (_, rec) in zip(rows, found, strict=True)]
+        evidence = _evidence(led, found)
+        for row, (kind, rec) in zip(whole, found, strict=True):
             if kind == "claim":
                 ev = evidence.get(rec.id)
                 row["verification"] = ev.as_dict() if ev is not None else None
-        typer.echo(dumps(rows, indent=2))
+        typer.echo(dumps(whole, indent=2))
         return
     from iqtl.terminal import render
 
-    for kind, rec in found:
-        view = render.show_claim(led, rec, evidence.get(rec.id)) if kind == "claim" else render.SHOW[kind](led, rec)
-        print_rich(view, "never" if fmt == "plain" else color)
+    evidence = _evidence(led, found)
+    pages = [render.show_claim(led, rec, evidence.get(rec.id)) if kind == "claim" else render.SHOW[kind](led, rec)
+             for kind, rec in found]
+    # one page for all: a pager, when there is one, opens once
+    print_rich(render.one_page(pages), "never" if fmt == "plain" else color, width)
 
 
 def open_for_evidence(path):
     """The ledger, refused for any error but a quote or an archive failing verification: those are
     what `show` and `sources --verify` are for looking into."""
-    from iqtl.ledgerfile.loader import LedgerNotFoundError, find_ledger, load
+    from iqtl.ledgerfile.loader import load
     from iqtl.verify import FAILURES
 
-    try:
-        result = load(find_ledger(path))
-    except LedgerNotFoundError as exc:
-        fail(str(exc), ExitCode.DATA)
+    result = load(find_or_fail(path, ExitCode.DATA))
     other = [p for p in result.errors if p.code not in FAILURES]
     if other:
         for problem in other[:20]:
