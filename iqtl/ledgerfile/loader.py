@@ -206,7 +206,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     return result, data
 
 
-PIECE = 1 << 22  # bytes read at a time by the piecewise parse
+PIECE = 1 << 20  # bytes read at a time by the piecewise parse (1 MB: 20 MB less peak than 4 MB at 100k)
 PIECEWISE_FROM = 1 << 23  # files this big are parsed a piece at a time when their bytes are not wanted
 
 
