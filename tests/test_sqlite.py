@@ -285,11 +285,38 @@ def test_an_unwritable_directory_changes_nothing(tmp_path):
         os.chmod(folder, 0o700)
 
 
-def test_a_directory_as_the_target_is_a_usage_error(tmp_path):
+def test_a_directory_or_a_fifo_is_never_replaced(tmp_path):
     (tmp_path / "d.db").mkdir()
-    result = run("export", "sqlite", "-o", tmp_path / "d.db", "-L", MINI)
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
+    os.mkfifo(tmp_path / "pipe")
+    for name in ("d.db", "pipe"):
+        result = run("export", "sqlite", "-o", tmp_path / name, "-L", MINI)
+        assert result.exit_code == 2 and result.stderr.startswith("iqtl: error: "), result.stderr
+        assert name == "d.db" or "not a regular file" in result.stderr
+    assert (tmp_path / "d.db").is_dir() and (tmp_path / "pipe").is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db", "pipe"]
+
+
+def test_dev_and_proc_are_never_targets(tmp_path):
+    """/dev/stdout is a link to /proc/self/fd/1, which may be a regular file (a job's log): a rename
+    over it replaced /dev/stdout itself.  Checked on the path alone: a failure here must not write."""
+    from iqtl.cli.output import _final_path
+
+    (tmp_path / "out").symlink_to("/dev/stdout")
+    (tmp_path / "loop").symlink_to("loop")
+    for path in ("/dev/stdout", "/proc/self/fd/1", "/dev/null", tmp_path / "out", tmp_path / "loop"):
+        assert _final_path(Path(path)) is None, path
+    (tmp_path / "real").write_text("x", encoding="utf-8")
+    (tmp_path / "link").symlink_to("real")
+    assert _final_path(tmp_path / "link") == tmp_path / "real"
+    assert _final_path(tmp_path / "new.db") == tmp_path / "new.db"
+
+
+def test_a_link_to_a_file_keeps_the_link_and_replaces_the_file(tmp_path):
+    (tmp_path / "real.db").write_text("old", encoding="utf-8")
+    (tmp_path / "link.db").symlink_to("real.db")
+    db = export(MINI, tmp_path / "link.db")
+    assert count(db, "events") == len(ledger_of(MINI).events)
+    assert (tmp_path / "link.db").is_symlink() and (tmp_path / "real.db").read_bytes().startswith(b"SQLite format 3")
 
 
 # ---------------------------------------------------------------- other readers

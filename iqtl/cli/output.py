@@ -101,7 +101,9 @@ def _database(fmt: str, listing: Listing, output: Path | None, options: Options)
 
     if output is None or str(output) == "-":
         fail(f"the {fmt} format writes a file, not stdout: give one with -o FILE", ExitCode.USAGE)
-    target = Path(output)
+    target = _final_path(Path(output))
+    if target is None:
+        fail(f"cannot write the {fmt} export to {output}: not a regular file", ExitCode.USAGE)
     ledger = listing.ledger.path if listing.ledger is not None else None
     try:
         same = ledger is not None and target.exists() and os.path.samefile(target, ledger)
@@ -115,6 +117,9 @@ def _database(fmt: str, listing: Listing, output: Path | None, options: Options)
         st = None
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror}; nothing was changed", ExitCode.USAGE)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # A device, a FIFO or a directory: renaming a database over it would replace the node itself.
+        fail(f"cannot write the {fmt} export to {target}: not a regular file", ExitCode.USAGE)
     tmp = target.with_name(f".{target.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
         tmp.unlink(missing_ok=True)  # one of ours from a killed run (the pid is ours now)
@@ -137,3 +142,19 @@ def _database(fmt: str, listing: Listing, output: Path | None, options: Options)
     _fsync_dir(target.parent)
     for note in notes:
         warn(note, "note")
+
+
+def _final_path(path: Path) -> Path | None:
+    """The file a path names, its symlinks followed (the file is replaced, not the link); None when
+    it is, or a link leads through, /dev or /proc: /dev/stdout is a link to /proc/self/fd/1, which
+    can be a regular file, and renaming a database over any of them would replace the node itself."""
+    import os
+
+    for _hop in range(40):
+        path = Path(os.path.abspath(path))
+        if path.parts[1:2] in (("dev",), ("proc",)):
+            return None
+        if not path.is_symlink():
+            return path
+        path = path.parent / os.readlink(path)
+    return None  # a loop
