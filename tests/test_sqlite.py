@@ -127,6 +127,10 @@ def check_whole(db, led) -> None:
             got.setdefault(rid, []).append(item)
         want = {r.id: list(getattr(r, field)) for r in records[owner] if getattr(r, field)}
         assert got == want, table
+    for table in ("sources", "actors", "events", "claims", *(link[0] for link in LINKS)):
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        blobs = " + ".join(f"(typeof({c}) = 'blob')" for c in columns)
+        assert db.execute(f"SELECT coalesce(sum({blobs}), 0) FROM {table}").fetchone()[0] == 0, table  # text is TEXT
     events = {row[0]: row[1:] for row in db.execute(
         "SELECT id, date, start_day, end_day, earliest, latest, precision, qualifier, title, summary FROM events")}
     for ev in led.events:

@@ -89,38 +89,50 @@ def _dates(date: edtf.EDTF | None) -> tuple:
     return (date.text, date.start_iso or None, date.end_iso or None, lo, hi, date.precision, date.qualifier)
 
 
+def _u(text: str) -> str | bytes:
+    """Text to bind: non-ASCII text as its UTF-8 bytes, which the INSERT casts back to TEXT (the same
+    characters, NULs and all).  Binding a str makes CPython keep a UTF-8 copy on the string for as
+    long as it lives, and the ledger's strings live on: 38 MB more for 100,000 events' summaries."""
+    return text if text.isascii() else text.encode()
+
+
+def _o(text: str) -> str | bytes | None:
+    return (text if text.isascii() else text.encode()) if text else None
+
+
 def _source_rows(sources: Iterable[Source]) -> Iterator[tuple]:
     for s in sources:
-        yield (s.id, *_dates(s.date), s.title, s.publisher or None, s.author or None, s.url or None,
-               s.type or None, s.note or None, s.archive or None, s.archive_sha256 or None, s.retrieved or None)
+        yield (s.id, *_dates(s.date), _u(s.title), _o(s.publisher), _o(s.author), _o(s.url), _o(s.type),
+               _o(s.note), _o(s.archive), s.archive_sha256 or None, s.retrieved or None)
 
 
 def _actor_rows(actors: Iterable[Actor]) -> Iterator[tuple]:
     for a in actors:
-        yield (a.id, a.name, a.kind or None, a.role or None, a.note or None)
+        yield (a.id, _u(a.name), _o(a.kind), _o(a.role), _o(a.note))
 
 
 def _event_rows(events: Iterable[Event]) -> Iterator[tuple]:
     for e in events:
-        yield (e.id, *_dates(e.date), e.title, e.summary or None, e.date_note or None)
+        yield (e.id, *_dates(e.date), _u(e.title), _o(e.summary), _o(e.date_note))
 
 
 def _claim_rows(claims: Iterable[Claim]) -> Iterator[tuple]:
     for c in claims:
-        yield (c.id, *_dates(c.date), int(c.own_date), c.speaker, c.source, c.kind or None, c.text,
-               c.date_note or None, c.note or None, c.quote_prefix or None, c.quote_suffix or None,
-               c.quote_start, c.quote_end)
+        yield (c.id, *_dates(c.date), int(c.own_date), c.speaker, c.source, _o(c.kind), _u(c.text),
+               _o(c.date_note), _o(c.note), _o(c.quote_prefix), _o(c.quote_suffix), c.quote_start, c.quote_end)
 
 
 def _link_rows(records: Iterable, field: str) -> Iterator[tuple]:
     for rec in records:
         for position, value in enumerate(getattr(rec, field), 1):
-            yield (rec.id, position, value)
+            yield (rec.id, position, _u(value))
 
 
 def _insert(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> None:
-    width = len(db.execute(f"PRAGMA table_info({table})").fetchall())
-    db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows)
+    # TEXT columns take CAST(? AS TEXT): a no-op for str, UTF-8 bytes back to text (see _u).
+    marks = ["CAST(? AS TEXT)" if kind.upper() == "TEXT" else "?"
+             for _cid, _name, kind, *_rest in db.execute(f"PRAGMA table_info({table})")]
+    db.executemany(f"INSERT INTO {table} VALUES ({', '.join(marks)})", rows)
 
 
 def selection(listing) -> tuple[list, list, list, list]:
