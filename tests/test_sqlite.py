@@ -307,12 +307,14 @@ def test_dev_and_proc_are_never_targets(tmp_path):
 
     (tmp_path / "out").symlink_to("/dev/stdout")
     (tmp_path / "loop").symlink_to("loop")
-    for path in ("/dev/stdout", "/proc/self/fd/1", "/dev/null", tmp_path / "out", tmp_path / "loop"):
+    (tmp_path / "fds").symlink_to("/proc/self/fd")
+    for path in ("/dev/stdout", "/proc/self/fd/1", "/dev/null", tmp_path / "out", tmp_path / "loop",
+                 tmp_path / "fds" / "1"):
         assert _final_path(Path(path)) is None, path
     (tmp_path / "real").write_text("x", encoding="utf-8")
     (tmp_path / "link").symlink_to("real")
-    assert _final_path(tmp_path / "link") == tmp_path / "real"
-    assert _final_path(tmp_path / "new.db") == tmp_path / "new.db"
+    assert _final_path(tmp_path / "link") == (tmp_path / "real").resolve()
+    assert _final_path(tmp_path / "new.db") == (tmp_path / "new.db").resolve()
 
 
 def test_a_link_to_a_file_keeps_the_link_and_replaces_the_file(tmp_path):
@@ -361,3 +363,15 @@ def test_duckdb_reads_it(tmp_path):
                       "WHERE t.tag = 'ceasefire' ORDER BY e.id").fetchall()
     assert got == db.execute("SELECT e.id FROM events e JOIN event_tags t ON t.event_id = e.id "
                              "WHERE t.tag = 'ceasefire' ORDER BY e.id").fetchall()
+
+
+def test_without_fts5_the_rest_is_there_and_a_note_says_so(tmp_path, monkeypatch):
+    import iqtl.formats.sqlite as module
+
+    monkeypatch.setattr(module, "has_fts5", lambda: False)
+    result = run("export", "sqlite", "-o", tmp_path / "plain.db", "-L", MINI)
+    assert result.exit_code == 0 and "FTS5" in result.stderr and result.stderr.count("\n") == 1
+    db = sqlite3.connect(tmp_path / "plain.db")
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%fts%'").fetchone()[0] == 0
+    assert dict(db.execute("SELECT key, value FROM meta"))["fts"] == "none"
+    check_whole(db, ledger_of(MINI))

@@ -95,6 +95,7 @@ def _database(fmt: str, listing: Listing, output: Path | None, options: Options)
     """A file-only format (a database): built in a temporary file beside FILE, then renamed over it,
     so that FILE is the old file or the whole new one, never half; never written over the ledger."""
     import os
+    import time
 
     from iqtl.formats import write_file
     from iqtl.ledgerfile.writer import TMP_SUFFIX, _fsync_dir
@@ -120,9 +121,8 @@ def _database(fmt: str, listing: Listing, output: Path | None, options: Options)
     if st is not None and not stat.S_ISREG(st.st_mode):
         # A device, a FIFO or a directory: renaming a database over it would replace the node itself.
         fail(f"cannot write the {fmt} export to {target}: not a regular file", ExitCode.USAGE)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}{TMP_SUFFIX}")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
     try:
-        tmp.unlink(missing_ok=True)  # one of ours from a killed run (the pid is ours now)
         notes = write_file(fmt, listing, tmp, options)
         umask = os.umask(0)
         os.umask(umask)
@@ -151,7 +151,8 @@ def _final_path(path: Path) -> Path | None:
     import os
 
     for _hop in range(40):
-        path = Path(os.path.abspath(path))
+        # Its directory resolved (a link to /proc/self/fd is a directory too), then its last part.
+        path = Path(os.path.realpath(Path(os.path.abspath(path)).parent)) / path.name
         if path.parts[1:2] in (("dev",), ("proc",)):
             return None
         if not path.is_symlink():
