@@ -1,10 +1,12 @@
 """`iqtl export sqlite -o FILE`: the selected ledger as a SQLite database, for sqlite3, Datasette,
 sqlite-utils and DuckDB.
 
-One table per kind with the CSV's columns (README, "Pictures and exports", documents the schema),
-each date as its EDTF text, its ISO day bounds and the same bounds as integers (days since
-1970-01-01, NULL for an open or unknown end), a link table per list field, indexes on what the
-filters use, FTS5 tables over the text (when this Python's SQLite has FTS5), and a `meta` table.
+One table per kind with the CSV's columns but the derived ones (a claim's speaker_name, the counts
+of a source's or an actor's events and claims: a join or a GROUP BY away); each date as its EDTF
+text, its ISO day bounds and the same bounds as integers (days since 1970-01-01, NULL for an open
+or unknown end); a link table per list field; indexes on what the filters use; FTS5 tables over
+the text (when this Python's SQLite has FTS5); a `meta` table.  README, "Pictures and exports",
+documents the schema.
 
 The selection: the events the filters chose; the claims about them; the sources and actors those
 events and claims refer to (the whole ledger when nothing is filtered, claims about no event
