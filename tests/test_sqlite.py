@@ -375,3 +375,22 @@ def test_without_fts5_the_rest_is_there_and_a_note_says_so(tmp_path, monkeypatch
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%fts%'").fetchone()[0] == 0
     assert dict(db.execute("SELECT key, value FROM meta"))["fts"] == "none"
     check_whole(db, ledger_of(MINI))
+
+
+def test_a_failure_midway_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
+    import iqtl.formats.sqlite as module
+
+    real = module._insert
+
+    def full_disk(db, table, rows):
+        if table == "claims":  # half the database is written by now
+            raise sqlite3.OperationalError("database or disk is full")
+        real(db, table, rows)
+
+    monkeypatch.setattr(module, "_insert", full_disk)
+    out = tmp_path / "x.db"
+    out.write_bytes(b"the old one")
+    result = run("export", "sqlite", "-o", out, "-L", MINI)
+    assert result.exit_code == 2 and "nothing was changed" in result.stderr and "full" in result.stderr
+    assert out.read_bytes() == b"the old one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
