@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,8 @@ def emit(fmt: str, listing: Listing, *, color: Color | str = Color.auto, table: 
 
 def document(fmt: str, listing: Listing, output: Path | None, options: Options) -> None:
     """A whole document (an export) to stdout, or replacing FILE in one step."""
+    if _file_only(fmt):
+        return _database(fmt, listing, output, options)
     if output is None or str(output) == "-":
         # Straight to stdout: a page of 100,000 events held in memory first took 1.4 GB and a
         # third of the time.  (A file is written whole or not at all, below.)
@@ -124,3 +127,79 @@ def document(fmt: str, listing: Listing, output: Path | None, options: Options) 
         replace_file(Path(output), text.encode("utf-8"))
     except WriteError as exc:
         fail(str(exc), ExitCode.USAGE)
+
+
+def _file_only(fmt: str) -> bool:
+    from iqtl.formats import FORMATS
+
+    return FORMATS[fmt].file_only
+
+
+def _database(fmt: str, listing: Listing, output: Path | None, options: Options) -> None:
+    """A file-only format (a database): built in a temporary file beside FILE, then renamed over it,
+    so that FILE is the old file or the whole new one, never half; never written over the ledger."""
+    import os
+    import time
+
+    from iqtl.formats import write_file
+    from iqtl.ledgerfile.writer import TMP_SUFFIX, _fsync_dir
+
+    if output is None or str(output) == "-":
+        fail(f"the {fmt} format writes a file, not stdout: give one with -o FILE", ExitCode.USAGE)
+    target = _final_path(Path(output))
+    if target is None:
+        fail(f"cannot write the {fmt} export to {output}: not a regular file", ExitCode.USAGE)
+    ledger = listing.ledger.path if listing.ledger is not None else None
+    try:
+        same = ledger is not None and target.exists() and os.path.samefile(target, ledger)
+    except OSError:
+        same = False
+    if same:
+        fail(f"refusing to write the {fmt} export over the ledger itself ({target})", ExitCode.USAGE)
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror}; nothing was changed", ExitCode.USAGE)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # A device, a FIFO or a directory: renaming a database over it would replace the node itself.
+        fail(f"cannot write the {fmt} export to {target}: not a regular file", ExitCode.USAGE)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
+    try:
+        notes = write_file(fmt, listing, tmp, options)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~umask)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"cannot write {target}: {exc.strerror or exc}; nothing was changed", ExitCode.USAGE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    for note in notes:
+        warn(note, "note")
+
+
+def _final_path(path: Path) -> Path | None:
+    """The file a path names, its symlinks followed (the file is replaced, not the link); None when
+    it is, or a link leads through, /dev or /proc: /dev/stdout is a link to /proc/self/fd/1, which
+    can be a regular file, and renaming a database over any of them would replace the node itself."""
+    import os
+
+    for _hop in range(40):
+        # Its directory resolved (a link to /proc/self/fd is a directory too), then its last part.
+        path = Path(os.path.realpath(Path(os.path.abspath(path)).parent)) / path.name
+        if path.parts[1:2] in (("dev",), ("proc",)):
+            return None
+        if not path.is_symlink():
+            return path
+        path = path.parent / os.readlink(path)
+    return None  # a loop

@@ -35,6 +35,8 @@ class Format:
     listing: bool = True  # offered by every listing command's --format
     export: bool = True  # offered by `iqtl export`
     kinds: frozenset[str] = field(default_factory=frozenset)  # the listings it can write; empty: all
+    # Writes a file (a database), not a text stream: its function takes a path, the CLI needs -o.
+    file_only: bool = False
 
     def writer(self) -> Writer:
         module, _, name = self.target.partition(":")
@@ -63,9 +65,19 @@ def export_formats() -> list[str]:
 def write(name: str, listing: Listing, out: TextIO, options: Options = Options()) -> list[str]:
     """Write `listing` as format `name`; returns notes for the user (events left out, ...)."""
     fmt = FORMATS[name]
+    if fmt.file_only:
+        raise ValueError(f"the {name} format writes a file, not a stream")
     if not fmt.accepts(listing.kind):
         raise ValueError(f"the {name} format cannot write {listing.kind} records")
     return fmt.writer()(listing, out, options) or []
+
+
+def write_file(name: str, listing: Listing, path, options: Options = Options()) -> list[str]:
+    """Write `listing` as the file-only format `name` to the new file `path`; returns notes."""
+    fmt = FORMATS[name]
+    if not fmt.accepts(listing.kind):
+        raise ValueError(f"the {name} format cannot write {listing.kind} records")
+    return fmt.writer()(listing, path, options) or []
 
 
 EVENTS = frozenset({"event"})
@@ -83,3 +95,5 @@ register(Format("csl", "iqtl.formats.csl:write", "the cited sources as CSL-JSON,
                 listing=False, kinds=EVENTS))
 register(Format("annotations", "iqtl.formats.annotations:write", "the verified quotes as W3C Web Annotations "
                 "(JSON-LD)", listing=False, kinds=EVENTS))
+register(Format("sqlite", "iqtl.formats.sqlite:write", "a SQLite database: a table per kind, link tables, "
+                "full-text search (needs -o FILE)", listing=False, kinds=EVENTS, file_only=True))
