@@ -379,6 +379,7 @@ def test_a_lock_held_too_long_is_reported(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- processes
 
 
+@pytest.mark.hardening
 def test_a_writer_waits_for_the_lock(tmp_path):
     ledger = copy(MINI, tmp_path / "l.toml")
     fd = os.open(tmp_path / ".l.toml.lock", os.O_RDWR | os.O_CREAT)

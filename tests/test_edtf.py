@@ -229,6 +229,7 @@ def test_spec_example_against_oracle(text):
             assert lo[0] == hi[0] - 10
 
 
+@pytest.mark.hardening
 @settings(max_examples=150, deadline=None)
 @given(level1_dates(unspecified=True))
 def test_generated_dates_against_oracle(text):
@@ -417,6 +418,7 @@ MIN_DAY = days_from_civil(-9999, 1, 1)
 MAX_DAY = days_from_civil(9999, 12, 31)
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(level1_dates(unspecified=True))
 def test_generated_date_bounds_are_ordered(text):
@@ -486,6 +488,7 @@ def test_iso_day_outside_four_digit_years():
 INTERVAL_ENDS = level1_dates()
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(INTERVAL_ENDS, INTERVAL_ENDS)
 def test_generated_intervals(a_text, b_text):
@@ -507,6 +510,7 @@ def test_generated_intervals(a_text, b_text):
     assert i.within(a.earliest, b.latest) and i.overlaps(a.earliest, a.earliest)
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(INTERVAL_ENDS, st.sampled_from(["..", ""]))
 def test_generated_half_open_intervals(a_text, other):
@@ -518,6 +522,7 @@ def test_generated_half_open_intervals(a_text, other):
     assert after.unknown_end == before.unknown_start == (other == "")
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(st.lists(ymd(), min_size=2, max_size=20))
 def test_sorting_by_bounds_is_calendar_order(dates):
@@ -542,6 +547,7 @@ ANY_DATE = st.one_of(
 )
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(st.lists(ANY_DATE, min_size=2, max_size=20))
 def test_sorting_by_bounds_matches_calendar_order_of_iso_bounds(texts):
@@ -572,6 +578,7 @@ def test_arbitrary_text_raises_only_edtf_error(text):
     assert e.text == text
 
 
+@pytest.mark.hardening
 @BOUNDED
 @given(level1_dates(unspecified=True), st.integers(0, 12), st.characters())
 def test_mutated_dates_raise_only_edtf_error(text, at, char):

@@ -412,6 +412,7 @@ def png_pixels(data: bytes, max_rows: int) -> tuple[int, int, list[bytes], int]:
     return width, height, rows, distinct
 
 
+@pytest.mark.clients
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
 def test_html_renders_in_headless_chromium(tmp_path):
     page_file = tmp_path / "seed.html"

@@ -175,6 +175,7 @@ def ledgers(draw) -> str:
     return "".join(out)
 
 
+@pytest.mark.hardening
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers(), st.booleans())
 def test_generated_ledgers_keep_values_and_comments(text, crlf):

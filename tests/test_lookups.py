@@ -75,6 +75,7 @@ def test_list_limit_5_fits_a_24_row_screen():
     assert len(out.splitlines()) < 24
 
 
+@pytest.mark.hardening
 @pytest.mark.parametrize("width", (60, 80))
 def test_show_pages_keep_every_id_whole(width):
     led = seed()
@@ -341,6 +342,7 @@ def _env(**extra) -> dict:
     return subprocess_env() | {"PYTHONPATH": str(ROOT)} | extra
 
 
+@pytest.mark.hardening
 def test_a_closed_pipe_ends_quietly_with_status_0():
     codes = []
     for _ in range(20):

@@ -120,6 +120,7 @@ def test_one_field_each_side_and_comments(repo):
     assert load(repo / LEDGER, use_cache=False).errors == []
 
 
+@pytest.mark.hardening
 def test_rebase_and_cherry_pick(repo):
     base = ledger_text(repo)
     git(repo, "checkout", "-qb", "feature")

@@ -486,6 +486,7 @@ def _ratios(name: str, small: str, large: str) -> tuple[float, float]:
 @pytest.mark.parametrize(
     "name", ["normalised match", "words", "sentences", "closest passage", "paraphrase hints", "many occurrences"]
 )
+@pytest.mark.hardening
 def test_time_grows_linearly_with_the_archive(name):
     # Cheap steps get longer texts, where a quadratic term would stand out further.
     words = 32_000 if name == "sentences" else 8_000

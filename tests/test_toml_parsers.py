@@ -83,6 +83,7 @@ ALPHABET = st.sampled_from(list('[]{}="\'.,#\n\r\t \\abcxyz019-+_:TZ\ufeff\u00e9
     "true", "1e3", "[a.b]\n", "x.y = 1\n", "{ a = 1 }"])
 
 
+@pytest.mark.hardening
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ALPHABET, max_size=40).map("".join))
 def test_generated_documents_get_tomlis_verdict(text):
