@@ -125,6 +125,8 @@ FLAG = {"date_from": "--from", "date_to": "--to", "within": "--within", "actors"
         "speakers": "--speaker", "about": "--about", "tags": "--tag", "places": "--place", "sources": "--source",
         "grep": "--grep", "grep_all": "--grep-all", "limit": "--limit", "reverse": "--reverse"}
 EVERY_FILTER = tuple(FILTER_OPTIONS)
+# The filters of the commands that select events (list, export; chart and stats without --reverse).
+EVENT_FILTERS = tuple(name for name in EVERY_FILTER if name != "about")
 
 
 def with_filters(*fields: str):

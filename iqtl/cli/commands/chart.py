@@ -5,12 +5,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from iqtl.cli.options import EVENT_FILTERS as LIST_FILTERS
 from iqtl.cli.options import Color, ColorOpt, LedgerOpt, make_query, with_filters
 from iqtl.cli.output import console, open_ledger
 from iqtl.query import Filters
 
-EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
-                 "limit")
+EVENT_FILTERS = tuple(name for name in LIST_FILTERS if name != "reverse")  # a chart and figures have no order
 
 
 class ChartBy(StrEnum):

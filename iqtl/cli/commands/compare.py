@@ -10,7 +10,7 @@ from iqtl.cli.output import emit, open_ledger
 from iqtl.query import Filters
 
 
-@with_filters("date_from", "date_to", "within", "actors", "tags", "places", "grep")
+@with_filters("date_from", "date_to", "within", "actors", "tags", "places", "grep", "grep_all")
 def compare_command(
     source_a: Annotated[str, typer.Argument(metavar="A", help="A source id.", autocompletion=complete("source"))],
     source_b: Annotated[str, typer.Argument(metavar="B", help="Another source id.",

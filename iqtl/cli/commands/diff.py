@@ -6,12 +6,11 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import FLAG, Color, ColorOpt, FormatOpt, LedgerOpt, resolve_format, with_filters
+from iqtl.cli.options import EVERY_FILTER, FLAG, Color, ColorOpt, FormatOpt, LedgerOpt, resolve_format, with_filters
 from iqtl.core.model import Ledger
 from iqtl.query import Filters
 
-COMPARED_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "about",
-                    "grep")
+COMPARED_FILTERS = tuple(name for name in EVERY_FILTER if name not in ("limit", "reverse"))
 
 
 def _load_side(label: str, side) -> Ledger:

@@ -8,14 +8,12 @@ import typer
 
 from iqtl.cli.commands.chart import ChartBy
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import BomOpt, LedgerOpt, RawOpt, make_query, with_filters
+from iqtl.cli.options import EVENT_FILTERS, BomOpt, LedgerOpt, RawOpt, make_query, with_filters
 from iqtl.cli.output import document, open_ledger
 from iqtl.formats import FORMATS, Options, export_formats
 from iqtl.query import Filters
 
 ExportFormat = StrEnum("ExportFormat", [(n, n) for n in export_formats()])
-EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
-                 "limit", "reverse")
 
 
 @with_filters(*EVENT_FILTERS)

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from iqtl.cli.options import (
+    EVENT_FILTERS,
     BomOpt,
     Color,
     ColorOpt,
@@ -21,9 +22,6 @@ from iqtl.cli.options import (
 from iqtl.cli.output import emit, open_ledger
 from iqtl.formats import Options
 from iqtl.query import Filters
-
-EVENT_FILTERS = ("date_from", "date_to", "within", "actors", "tags", "places", "sources", "speakers", "grep",
-                 "grep_all", "limit", "reverse")
 
 
 @with_filters(*EVENT_FILTERS)
