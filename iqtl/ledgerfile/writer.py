@@ -37,7 +37,7 @@ MAX_LINE = 100  # as tomli-w's own limit
 # Deterministic crash points for the fault tests: IQTL_CRASH_AT=<point> kills the process there, as a
 # power cut or SIGKILL would, so that every step of a write is tested, not only those a random kill
 # happens to hit.  Unset (always, outside tests) it costs one dict lookup a step.
-CRASH_POINTS = ("read", "temp-written", "synced", "renamed", "committed")
+CRASH_POINTS = ("read", "temp-written", "synced", "verified", "renamed", "committed")
 _CRASH_AT = os.environ.get("IQTL_CRASH_AT")
 
 
@@ -221,7 +221,8 @@ class Appender:
             raise ValueError("an unlocked appender only plans")
         _check_writable(self.path, self.target)
         _remove_stale_temps(self.target)
-        replace_file(self.target, plan.data, self.path)
+        # The lock keeps out other iqtl runs, not an editor: the file must still be the one read.
+        replace_file(self.target, plan.data, self.path, expect=self.old)
         try:
             written = self.target.read_bytes()
         except OSError as exc:
@@ -344,15 +345,25 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
-    """Write a sibling temp file with the target's mode, fsync it, rename it over the target,
-    fsync the directory.  On any failure the temp file goes and the target is untouched.
-    A target that does not exist yet gets the mode a new file would (0666 less the umask)."""
+class ChangedError(WriteError):
+    """The file changed between our read and our rename: writing would lose that change."""
+
+
+def replace_file(target: Path, data: bytes, shown: Path | None = None, *, expect: bytes | None = None) -> None:
+    """Write a sibling temp file with the target's owner, group, mode and extended attributes
+    (ACLs among them), fsync it, rename it over the target, fsync the directory.  On any failure
+    the temp file goes and the target is untouched.  A target that does not exist yet gets the
+    mode a new file would (0666 less the umask).  `expect`: the bytes the target must still hold
+    just before the rename (what the caller read), else ChangedError and nothing is written.
+    A target with other hard links is refused: a rename would split it from them silently."""
     shown = shown or target
     try:
         st = target.stat()
     except FileNotFoundError:
         st = None
+    if st is not None and st.st_nlink > 1:
+        raise WriteError(f"cannot write {shown}: it has {st.st_nlink} hard links, and replacing it would leave "
+                         "the other names holding the old text; nothing was changed (copy it to break the link)")
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -370,17 +381,21 @@ def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
                 os.umask(umask)
                 os.fchmod(fd, 0o666 & ~umask)
             else:
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
-                try:
-                    os.fchown(fd, st.st_uid, st.st_gid)
-                except PermissionError:
-                    pass  # not ours to give away; the mode is what matters
+                _keep_identity(fd, target, st, shown)
             os.fsync(fd)
             crash_point("synced")
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-        crash_point("renamed")
+        old = _confirm_unchanged(target, expect, shown) if expect is not None else None
+        crash_point("verified")
+        try:
+            os.replace(tmp, target)
+            crash_point("renamed")
+            if old is not None:
+                _kept_if_changed(old, target, shown)
+        finally:
+            if old is not None:
+                old[0].close()
     except OSError as exc:
         _unlink_quietly(tmp)
         reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
@@ -389,6 +404,86 @@ def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
         _unlink_quietly(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def _keep_identity(fd: int, target: Path, st: os.stat_result, shown: Path) -> None:
+    """Give the temp file the target's owner, group, mode and extended attributes, or refuse
+    (WriteError) naming what cannot be kept.  The owner first: chown clears set-id bits."""
+    if (st.st_uid, st.st_gid) != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            try:  # a member of the file's group may give it that group, and that is what others rely on
+                os.fchown(fd, -1, st.st_gid)
+            except PermissionError:
+                raise WriteError(f"cannot write {shown}: cannot keep its group (gid {st.st_gid}); nothing was "
+                                 "changed") from None
+            if st.st_uid != os.fstat(fd).st_uid:
+                raise WriteError(f"cannot write {shown}: it belongs to another user (uid {st.st_uid}), and a "
+                                 "replacement would belong to you; nothing was changed") from None
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
+    try:
+        names = os.listxattr(target)
+    except OSError:  # a file system without extended attributes: nothing to keep
+        return
+    for name in names:
+        try:
+            value = os.getxattr(target, name)
+        except OSError:
+            continue  # gone meanwhile, or not readable to us (trusted.*): not ours to copy
+        try:
+            if os.getxattr(fd, name) == value:
+                continue
+        except OSError:
+            pass
+        try:
+            os.setxattr(fd, name, value)
+        except OSError as exc:
+            raise WriteError(f"cannot write {shown}: cannot keep its extended attribute {name} "
+                             f"({exc.strerror}); nothing was changed") from None
+    try:  # a default ACL of the folder gives the new file an ACL the old one did not have
+        extra = set(os.listxattr(fd)) - set(names)
+    except OSError:
+        extra = set()
+    if "system.posix_acl_access" in extra:
+        os.removexattr(fd, "system.posix_acl_access")
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+
+
+def _confirm_unchanged(target: Path, expect: bytes, shown: Path):
+    """The target still holds `expect`, byte for byte: an editor's save, a `>>` append or an
+    in-place rewrite since our read would otherwise be lost to the rename.  Returns the target
+    open, with its stat, for _kept_if_changed."""
+    try:
+        f = open(target, "rb")
+    except OSError:
+        f = None
+    try:
+        st = os.fstat(f.fileno()) if f else None
+        same = st is not None and st.st_size == len(expect) and f.read(len(expect) + 1) == expect
+    except OSError:
+        same = False
+    if not same:
+        if f:
+            f.close()
+        raise ChangedError(f"{shown} changed while iqtl was writing it (saved by an editor or another "
+                           "program?); nothing was written: run the command again")
+    return f, st
+
+
+def _kept_if_changed(old, target: Path, shown: Path) -> None:
+    """A write into the old file in the instant between the check and the rename (a `>>`, an
+    in-place save) went to a file no longer named: keep it under a name beside the ledger, and say so."""
+    f, st = old
+    now = os.fstat(f.fileno())
+    if (now.st_size, now.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+        return
+    kept = target.with_name(f"{target.name}.changed-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    f.seek(0)
+    with open(kept, "xb") as out:
+        out.write(f.read())
+    raise WriteError(f"{shown} was changed by another program at the moment iqtl replaced it: its version is "
+                     f"kept as {kept.name} (the ledger has iqtl's change): merge the two")
 
 
 def _fsync_dir(directory: Path) -> None:
