@@ -275,6 +275,14 @@ def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
     and the whole new file is parsed."""
     if '"""' in text or "'''" in text or top_level_kinds(text, kinds):  # `event = [...]` at the top level
         return False
+    # The regex knows plain spellings only: `"\u0065vent" = []` is `event` too.  What is above the
+    # first header is small; its keys, as TOML reads them, settle it.
+    at, _ = next(_headers(text), (len(text), ""))
+    try:
+        if set(tomllib.loads(text[:at])) & kinds:
+            return False
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return False
     arrays = dict.fromkeys(kinds, 0)
     for _, rest in _headers(text):
         if "\\" in rest:
