@@ -156,6 +156,22 @@ def invisible_characters(ledger: Ledger) -> Iterator[Finding]:
                         break
 
 
+_SHELL_SPECIAL = frozenset("$`;|&<>(){}[]\\\"*?!")
+
+
+def shell_special_names(ledger: Ledger) -> Iterator[Finding]:
+    """Tags and places are typed on command lines and offered by shell completion: one holding shell
+    metacharacters (`$(…)`, backquotes, `;`) or a control character is a trap, planted or pasted.
+    (Ids are slugs, checked as such.)  An apostrophe is left alone: place names need it."""
+    for i, ev in enumerate(ledger.events):
+        for key in ("tags", "places"):
+            for value in getattr(ev, key):
+                if not _SHELL_SPECIAL.isdisjoint(value) or not value.isprintable():
+                    yield warning("shell-special", f"event {ev.id!r}: {key[:-1]} {one_line(value)[:60]!r} holds shell "
+                                  "metacharacters or control characters (it is typed in shells and completed "
+                                  "by them)", "event", i, key, value)
+
+
 CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     duplicate_ids,
     unknown_references,
@@ -166,6 +182,7 @@ CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     claim_after_its_source,
     ambiguous_actor_names,
     invisible_characters,
+    shell_special_names,
 )
 
 
