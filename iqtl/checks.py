@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from iqtl.core.model import KINDS, Ledger
 from iqtl.core.schema import DATE, FIELDS, LIST, STR
-from iqtl.core.text import did_you_mean, has_unsafe, one_line
+from iqtl.core.text import did_you_mean, fold, has_unsafe, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +108,23 @@ def claim_after_its_source(ledger: Ledger) -> Iterator[Finding]:
 
 
 def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
-    """A name or alias shared by two actors makes `--actor NAME` ambiguous."""
+    """A name or alias shared by two actors makes `--actor NAME` ambiguous; so does one that only
+    looks the same (NFC against NFD, full-width letters, an invisible character inside)."""
+    import unicodedata
+
     seen: dict[str, str] = {}
     for i, actor in enumerate(ledger.actors):
-        for name in {actor.id.casefold(), actor.name.casefold(), *(a.casefold() for a in actor.aliases)}:
+        names = {fold(n): n for n in (actor.id, actor.name, *actor.aliases)}
+        for key in list(names):  # look-alikes: compatibility forms and invisible characters
+            alike = unicodedata.normalize("NFKC", key.replace("\u00ad", "")).casefold()
+            alike = "".join(c for c in alike if unicodedata.category(c) != "Cf")
+            names.setdefault(alike, names[key])
+        for name, spelled in names.items():
             other = seen.setdefault(name, actor.id)
             if name and other != actor.id:
-                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {name!r} also names actor {other!r}",
-                              "actor", i, "aliases")
+                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {one_line(spelled)!r} also names (or looks "
+                              f"like a name of) actor {other!r}", "actor", i, "aliases")
+                break
 
 
 def _texts_of(records, fields) -> Iterator[str]:
@@ -131,7 +140,7 @@ def _all_clean(texts: Iterator[str]) -> bool:
     that isprintable() (quick) passes needs no regex: one join of a whole table was 100 MB at the
     peak of a 100,000-event check."""
     while chunk := list(islice(texts, 4096)):
-        batch = "".join(chunk)
+        batch = " ".join(chunk)  # a space, not nothing: a joiner at the end of one text is not inside a word
         if not batch.isprintable() and has_unsafe(batch):
             return False
     return True

@@ -404,7 +404,9 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
     error here, since a stored reference must name exactly one actor.  Raises ValueError."""
     if ledger.get("actor", name) is not None:
         return name
-    folded = name.strip().casefold()
+    from iqtl.core.text import fold
+
+    folded = fold(name.strip())
     names, shown = actor_name_index(ledger)
     ids = sorted(names.get(folded, ()))
     if len(ids) == 1:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from iqtl.core import edtf
 from iqtl.core.model import Claim, Event, Ledger
+from iqtl.core.text import fold as fold_name
 
 
 class QueryError(ValueError):
@@ -131,8 +132,8 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
     spelling: dict[str, str] = {}
     for actor in ledger.actors:
         for name in (actor.id, actor.name, *actor.aliases):
-            ids.setdefault(name.casefold(), set()).add(actor.id)
-            spelling.setdefault(name.casefold(), name)
+            ids.setdefault(fold_name(name), set()).add(actor.id)  # NFC: é precomposed or not is one name
+            spelling.setdefault(fold_name(name), name)
     return ids, spelling
 
 
@@ -141,7 +142,7 @@ def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") 
     index, _ = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
-        found = index.get(name.strip().casefold())
+        found = index.get(fold_name(name.strip()))
         if not found:
             from iqtl.core.text import did_you_mean
 

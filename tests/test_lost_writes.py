@@ -80,35 +80,27 @@ def test_the_cli_reports_an_edit_made_while_it_writes(tmp_path, monkeypatch, com
     assert ledger.read_bytes() == edited
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_concurrent_appends_by_a_shell_are_never_lost(tmp_path):
-    """A `>>` loop running all through a series of adds: every line it appended is in the file."""
+    """A `>>` loop in bash running all through a series of adds: every line it appended is in the
+    ledger, or kept beside it with a message.  (A program holding the file open across the rename and
+    writing after it is beyond any check: see README, Reliability.)"""
     ledger = tmp_path / "l.toml"
     shutil.copy(MINI, ledger)
-    stop = threading.Event()
-    appended = []
-
-    def shell():
-        i = 0
-        while not stop.is_set():
-            line = f"# note {i}\n".encode()
-            with open(ledger, "ab") as f:
-                f.write(line)
-            appended.append(line)
-            i += 1
-
-    t = threading.Thread(target=shell)
-    t.start()
+    stop = tmp_path / "stop"
+    shell = subprocess.Popen(["bash", "--norc", "-c", f'i=0; while [ ! -e {stop} ]; do i=$((i+1)); '
+                              f'echo "# note $i" >> {ledger}; done; echo $i'], stdout=subprocess.PIPE, text=True)
     try:
         outcomes = [run(*EVENT, "--id", f"ev-{i}", "--ledger", ledger).exit_code for i in range(8)]
     finally:
-        stop.set()
-        t.join()
+        stop.touch()
+        count = int(shell.communicate(timeout=30)[0])
     data = ledger.read_bytes()
-    # A line written in the instant between the check and the rename is kept beside the ledger (and said so).
     kept = b"".join(p.read_bytes() for p in tmp_path.iterdir() if ".changed-" in p.name)
-    missing = [line for line in appended if line not in data and line not in kept]
-    assert not missing, (len(missing), len(appended), outcomes)
-    assert set(outcomes) <= {0, 1}
+    missing = [i for i in range(1, count + 1) if f"# note {i}\n".encode() not in data
+               and f"# note {i}\n".encode() not in kept]
+    assert not missing, (len(missing), count, outcomes)
+    assert set(outcomes) <= {0, 1} and count > 0
     assert not load_bytes(data, "l").errors
 
 

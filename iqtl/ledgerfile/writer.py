@@ -25,7 +25,7 @@ from pathlib import Path
 import tomli_w
 
 from iqtl.core.model import Ledger, Problem
-from iqtl.core.text import escape_invisible_json
+from iqtl.core.text import escape_invisible_toml
 from iqtl.ledgerfile import cache
 from iqtl.ledgerfile.loader import LoadResult, extend, load_bytes, load_file
 
@@ -120,7 +120,7 @@ def serialise_record(kind: str, record: dict) -> str:
         lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
     # Keys are schema names, so unsafe characters can only be inside strings, where \uXXXX means
     # the same: a bidi override or zero-width space in the file would deceive the next editor.
-    text = escape_invisible_json("\n".join(lines) + "\n")
+    text = escape_invisible_toml("\n".join(lines) + "\n")
     if tomllib.loads(text) != {kind: [record]}:  # never append what would not read back the same
         raise ValueError(f"cannot serialise the {kind} faithfully")
     return text
