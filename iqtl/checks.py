@@ -122,8 +122,8 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
         for name, spelled in names.items():
             other = seen.setdefault(name, actor.id)
             if name and other != actor.id:
-                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {one_line(spelled)!r} also names (or looks "
-                              f"like a name of) actor {other!r}", "actor", i, "aliases")
+                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {one_line(spelled)!r} also names "
+                              f"(or looks like a name of) actor {other!r}", "actor", i, "aliases")
                 break
 
 
