@@ -46,6 +46,9 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), 9)
 
 
+WRITTEN: list[Path] = []  # files this process has replaced, for the message of a Ctrl-C after the rename
+
+
 class WriteError(Exception):
     """A failure to read, lock or write, as one line for the user."""
 
@@ -398,6 +401,7 @@ def replace_file(target: Path, data: bytes, shown: Path | None = None, *, expect
         crash_point("verified")
         try:
             os.replace(tmp, target)
+            WRITTEN.append(shown)  # from here an interrupt must say the change is made (cli.app)
             crash_point("renamed")
             if old is not None:
                 _kept_if_changed(old, target, shown)

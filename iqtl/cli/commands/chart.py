@@ -19,7 +19,8 @@ class ChartBy(StrEnum):
 
 
 WidthOpt = Annotated[Optional[int], typer.Option(
-    "--width", "-w", min=30, help="Columns to fit. Default: the terminal's width.", show_default=False)]
+    "--width", "-w", min=30, max=10_000, help="Columns to fit (at most 10,000). Default: the terminal's width.",
+    show_default=False)]
 
 
 @with_filters(*EVENT_FILTERS)
