@@ -57,7 +57,7 @@ def test_stale_temps_and_entries_of_deleted_ledgers_are_pruned(tmp_path, home):
 
 def test_over_the_cap_the_least_recently_used_go_first(tmp_path, home, monkeypatch):
     ledgers = _ledgers(tmp_path, 4)
-    for i, p in enumerate(ledgers):
+    for p in ledgers:
         loader.load(p)
     entries = {p: cache._entry_path(os.path.realpath(p)) for p in ledgers}
     for i, p in enumerate(ledgers):  # used in the order 0, 1, 2, 3 an hour apart
