@@ -76,7 +76,8 @@ def _ok(*args):
 
 @pytest.mark.parametrize("n", [600])
 def test_check_with_dangling_references(tmp_path, n):
-    led = {"n": _ledger(tmp_path / "a.toml", n, dangling=True), "4n": _ledger(tmp_path / "b.toml", 4 * n, dangling=True)}
+    led = {"n": _ledger(tmp_path / "a.toml", n, dangling=True),
+           "4n": _ledger(tmp_path / "b.toml", 4 * n, dangling=True)}
     clean = {"n": _ledger(tmp_path / "c.toml", n), "4n": _ledger(tmp_path / "d.toml", 4 * n)}
     assert "did you mean" in run("check", "--ledger", led["n"]).stdout + run("check", "--ledger", led["n"]).stderr
     _assert_linear({k: _ok("--no-cache", "check", "--ledger", p) for k, p in led.items()},
@@ -89,7 +90,8 @@ def test_check_with_dangling_references(tmp_path, n):
                                      ("list", "-F", "json"), ("stats",), ("tags",), ("actors", "-F", "csv")])
 def test_show_and_exports_over_claims(tmp_path, command):
     n = 1500
-    led = {"n": _ledger(tmp_path / "a.toml", n, hub_claims=n), "4n": _ledger(tmp_path / "b.toml", 4 * n, hub_claims=4 * n)}
+    led = {"n": _ledger(tmp_path / "a.toml", n, hub_claims=n),
+           "4n": _ledger(tmp_path / "b.toml", 4 * n, hub_claims=4 * n)}
     _assert_linear({k: _ok(*command, "--ledger", p) for k, p in led.items()},
                    {k: _ok("list", "-F", "plain", "--ledger", p) for k, p in led.items()})
 
