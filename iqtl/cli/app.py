@@ -46,6 +46,9 @@ class IqtlGroup(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             rv = super().main(args, prog_name="iqtl", complete_var=complete_var, standalone_mode=False, **extra)
+            if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into this code, silently
+                _interrupted()
+            _flush_stdout()  # a full disk or a closed stdout is found here, not after exit, unreported
         except typer.Exit as exc:
             sys.exit(exc.exit_code)
         except typer.TyperException as exc:  # Typer's usage errors: bad option, bad value (exit 2)
@@ -63,7 +66,6 @@ class IqtlGroup(TyperGroup):
             _exit_with(f"{exc.format_message()}{hint}", code)
         except typer.Abort:
             _exit_with("aborted", ExitCode.DATA)
-            _flush_stdout()  # a full disk or a closed stdout is found here, not after exit, unreported
         except BrokenPipeError:
             # `iqtl list | head`: the reader left; that is not an error.
             _stdout_to_devnull()

@@ -430,9 +430,13 @@ def _keep_identity(fd: int, target: Path, st: os.stat_result, shown: Path) -> No
             except PermissionError:
                 raise WriteError(f"cannot write {shown}: cannot keep its group (gid {st.st_gid}); nothing was "
                                  "changed") from None
-            if st.st_uid != os.fstat(fd).st_uid:
-                raise WriteError(f"cannot write {shown}: it belongs to another user (uid {st.st_uid}), and a "
-                                 "replacement would belong to you; nothing was changed") from None
+            # Only root can give a file away.  A member of a group that may write the file shares it
+            # by that group, which is kept (with the mode, ACLs, attributes), so the owner loses no
+            # access; anyone else would take the file from its owner: refused.
+            if st.st_uid != os.fstat(fd).st_uid and not st.st_mode & stat.S_IWGRP:
+                raise WriteError(f"cannot write {shown}: it belongs to another user (uid {st.st_uid}) and its "
+                                 "group may not write it, so a replacement would take it from them; nothing was "
+                                 "changed") from None
     os.fchmod(fd, stat.S_IMODE(st.st_mode))
     try:
         names = os.listxattr(target)

@@ -30,6 +30,10 @@ def _read_input(file: Path) -> tuple[bytes, str]:
     if not file.exists():
         fail(f"no such file: {file} (try 'iqtl import --help')", ExitCode.USAGE)
     try:
+        import stat
+
+        if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
+            fail(f"cannot import {file}: it is a device, not a file", ExitCode.USAGE)
         return file.read_bytes(), str(file)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
