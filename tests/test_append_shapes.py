@@ -80,3 +80,39 @@ def test_a_plain_ledger_still_takes_the_fast_path(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "load_bytes", lambda *a: calls.append(1) or real(*a))
     assert run(*EVENT, "--ledger", path).exit_code == 0
     assert not calls  # no re-parse of the whole file for the usual shape
+
+
+# ---------------------------------------------------------------- the fast path against a full parse
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from iqtl.ledgerfile.loader import extend, load_text  # noqa: E402
+from iqtl.ledgerfile.writer import appending_only_adds, serialise, separator  # noqa: E402
+
+KEYS = ["event", "claim", "source", "note", '"event"', "'event'", '"\\u0065vent"', '"ev\\u0065nt"', '"\\U00000063laim"',
+        "event.x", '"event".x', "x.event", '"e"']
+VALUES = ["[]", "1", '"s"', "{}", "[{}]", '"""\n[[event]]\n"""']
+HEADERS = ["[[source]]", "[[event]]", '[["event"]]', "[event]", "[other]", "[[claim]]", '[["\\u0065vent"]]', "[x.event]"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(top=st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(VALUES)), max_size=3),
+       headers=st.lists(st.sampled_from(HEADERS), max_size=3))
+def test_the_fast_path_agrees_with_a_full_parse(top, headers):
+    lines = ["schema = 1"] + [f"{k} = {v}" for k, v in top]
+    body = MINI.read_text(encoding="utf-8").split("schema = 1", 1)[1]
+    text = "\n".join(lines) + "\n\n" + body.split("[[event]]")[0]  # sources and actors only
+    for h in headers:
+        text += f"\n{h}\n"
+        if h in ("[[event]]", '[["event"]]', '[["\\u0065vent"]]'):
+            text += 'id = "h"\ndate = "2007"\ntitle = "t"\nsummary = "s"\nsources = ["paper-a"]\n'
+    old = load_text(text, "l")
+    if old.errors:
+        return
+    record = ("event", {"id": "new-one", "date": "2007", "title": "T", "summary": "S", "sources": ["paper-a"]})
+    new_text = text + separator(text.encode(), b"\n").decode() + serialise([record])[0]
+    if appending_only_adds(text, {"event"}, old.ledger):
+        fast, full = extend(old.ledger, [record], new_text), load_text(new_text, "l")
+        assert not full.errors, (text, full.errors[:1])
+        assert fast.ledger.events == full.ledger.events and fast.problems == full.problems
