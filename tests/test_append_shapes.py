@@ -88,7 +88,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from iqtl.ledgerfile.loader import extend, load_text  # noqa: E402
-from iqtl.ledgerfile.writer import appending_only_adds, serialise, separator  # noqa: E402
+from iqtl.ledgerfile.writer import appending_only_adds, separator, serialise  # noqa: E402
 
 KEYS = ["event", "claim", "source", "note", '"event"', "'event'", '"\\u0065vent"', '"ev\\u0065nt"', '"\\U00000063laim"',
         "event.x", '"event".x', "x.event", '"e"']
