@@ -93,7 +93,8 @@ from iqtl.ledgerfile.writer import appending_only_adds, separator, serialise  # 
 KEYS = ["event", "claim", "source", "note", '"event"', "'event'", '"\\u0065vent"', '"ev\\u0065nt"', '"\\U00000063laim"',
         "event.x", '"event".x', "x.event", '"e"']
 VALUES = ["[]", "1", '"s"', "{}", "[{}]", '"""\n[[event]]\n"""']
-HEADERS = ["[[source]]", "[[event]]", '[["event"]]', "[event]", "[other]", "[[claim]]", '[["\\u0065vent"]]', "[x.event]"]
+HEADERS = ["[[source]]", "[[event]]", '[["event"]]', "[event]", "[other]", "[[claim]]", '[["\\u0065vent"]]',
+           "[x.event]"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
