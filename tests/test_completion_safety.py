@@ -27,7 +27,9 @@ def _ledger(tmp_path, tags):
 
 def _complete(ledger, words: str, cword: int, shell: str = "bash") -> list[str]:
     env = {**os.environ, "_IQTL_COMPLETE": f"complete_{shell}", "COMP_WORDS": words, "COMP_CWORD": str(cword),
-           "IQTL_LEDGER": str(ledger)}
+           "_TYPER_COMPLETE_ARGS": words, "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+           "_TYPER_COMPLETE_WORD_TO_COMPLETE": words.split()[-1],
+           "IQTL_LEDGER": str(ledger)}  # bash reads COMP_WORDS, the others _TYPER_COMPLETE_ARGS
     proc = subprocess.run([sys.executable, "-m", "iqtl"], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     return [line for line in proc.stdout.split("\n") if line]
@@ -49,11 +51,12 @@ def test_a_completed_tag_is_a_word_in_bash_never_code(tmp_path):
                                       cwd=tmp_path).stdout for c in got]
 
 
-def test_zsh_and_fish_get_the_value_itself_and_no_control_character(tmp_path):
-    ledger = _ledger(tmp_path, [BAD_TAG, ESC_TAG])
-    for shell in ("zsh", "fish"):
+def test_zsh_fish_and_powershell_get_no_control_character_and_powershell_no_metacharacter(tmp_path):
+    ledger = _ledger(tmp_path, [BAD_TAG, ESC_TAG, "zzsafe"])
+    for shell in ("zsh", "fish", "powershell"):
         got = "\n".join(_complete(ledger, "iqtl list --tag zzs", 3, shell))
-        assert "\x1b" not in got and "\x07" not in got
+        assert "\x1b" not in got and "\x07" not in got and "zzsafe" in got, shell
+        assert ("$(" in got) == (shell != "powershell"), (shell, got)
 
 
 def test_check_warns_about_shell_metacharacters_in_tags_and_places(tmp_path):

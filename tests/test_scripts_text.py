@@ -74,12 +74,17 @@ def test_names_are_compared_after_nfc_and_look_alikes_are_warned_about(tmp_path)
     assert nfc != nfd
     extra = (f'\n[[actor]]\nid = "khamenei"\nname = {json.dumps(nfc)}\nkind = "person"\n'
              f'\n[[actor]]\nid = "khamenei-2"\nname = {json.dumps(nfd)}\nkind = "person"\n'
-             '\n[[actor]]\nid = "fullwidth"\nname = "ＳＡＤＲ"\nkind = "person"\n')
+             '\n[[actor]]\nid = "fullwidth"\nname = "ＳＡＤＲ"\nkind = "person"\n'
+             '\n[[event]]\nid = "by-nfc"\ndate = "2009"\ntitle = "a"\nsummary = "s"\nsources = ["paper-a"]\n'
+             'actors = ["khamenei"]\n'
+             '\n[[event]]\nid = "by-nfd"\ndate = "2009"\ntitle = "b"\nsummary = "s"\nsources = ["paper-a"]\n'
+             'actors = ["khamenei-2"]\n')
     ledger = _ledger(tmp_path, "Iran–Iraq war", extra)
     result = run("check", "--ledger", ledger)
     warned = [line for line in (result.stdout + result.stderr).splitlines() if "also names" in line]
     assert any("khamenei-2" in line for line in warned) and any("fullwidth" in line for line in warned)
-    # a filter typed either way finds the actor(s) of both spellings, and says the name is ambiguous or finds both
+    # a filter typed either way finds the events of both spellings
     for typed in (nfc, nfd):
-        listed = run("list", "--actor", typed, "--ledger", ledger)
+        listed = run("list", "-F", "plain", "--actor", typed, "--ledger", ledger)
         assert listed.exit_code == 0, listed.stderr
+        assert {line.split("\t")[1] for line in listed.stdout.splitlines()} == {"by-nfc", "by-nfd"}
