@@ -166,8 +166,8 @@ def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> 
     return Query(
         start=start, end=end, within=f.within,
         actors=resolve_actors(ledger, f.actors) if f.actors else (),
-        tags=tuple(t.casefold() for t in f.tags),
-        places=tuple(p.casefold() for p in f.places),
+        tags=tuple(fold_name(t) for t in f.tags),
+        places=tuple(fold_name(p) for p in f.places),
         sources=tuple(f.sources),
         speakers=resolve_actors(ledger, f.speakers, "speakers") if f.speakers else (),
         about=tuple(f.about),
@@ -182,7 +182,7 @@ _LISTS = frozenset({"actors", "tags", "places", "sources", "speakers", "about", 
 def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) -> bool:
     if not wanted:
         return True
-    have = {h.casefold() for h in have} if fold else set(have)
+    have = {fold_name(h) for h in have} if fold else set(have)
     return any(w in have for w in wanted)
 
 

@@ -88,3 +88,14 @@ def test_names_are_compared_after_nfc_and_look_alikes_are_warned_about(tmp_path)
         listed = run("list", "-F", "plain", "--actor", typed, "--ledger", ledger)
         assert listed.exit_code == 0, listed.stderr
         assert {line.split("\t")[1] for line in listed.stdout.splitlines()} == {"by-nfc", "by-nfd"}
+
+
+def test_tags_and_places_match_in_either_normal_form(tmp_path):
+    tag = unicodedata.normalize("NFC", "négociation")
+    text = MINI.read_text(encoding="utf-8").replace('tags = ["war"]', f'tags = ["war", "{tag}"]\nplaces = ["{tag}"]', 1)
+    ledger = tmp_path / "l.toml"
+    ledger.write_text(text, encoding="utf-8")
+    for option in ("--tag", "--place"):
+        for typed in (tag, unicodedata.normalize("NFD", tag), unicodedata.normalize("NFD", tag).upper()):
+            out = run("list", "-F", "plain", option, typed, "--ledger", ledger).stdout
+            assert [line.split("\t")[1] for line in out.splitlines()] == ["war"], (option, typed)

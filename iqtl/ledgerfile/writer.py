@@ -476,7 +476,7 @@ def _confirm_unchanged(target: Path, expect: bytes, shown: Path):
         f = None
     try:
         st = os.fstat(f.fileno()) if f else None
-        same = st is not None and st.st_size == len(expect) and f.read(len(expect) + 1) == expect
+        same = st is not None and st.st_size == len(expect) and _holds(f, expect)
     except OSError:
         same = False
     if not same:
@@ -485,6 +485,17 @@ def _confirm_unchanged(target: Path, expect: bytes, shown: Path):
         raise ChangedError(f"{shown} changed while iqtl was writing it (saved by an editor or another "
                            "program?); nothing was written: run the command again")
     return f, st
+
+
+def _holds(f, expect: bytes, block: int = 1 << 20) -> bool:
+    """The open file holds exactly `expect`, compared a block at a time (a second copy of a 120 MB
+    ledger in memory would raise the peak of an add by as much)."""
+    view, at = memoryview(expect), 0
+    while chunk := f.read(block):
+        if view[at:at + len(chunk)] != chunk:
+            return False
+        at += len(chunk)
+    return at == len(expect)
 
 
 def _kept_if_changed(old, target: Path, shown: Path) -> None:
@@ -496,8 +507,13 @@ def _kept_if_changed(old, target: Path, shown: Path) -> None:
         return
     kept = target.with_name(f"{target.name}.changed-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     f.seek(0)
-    with open(kept, "xb") as out:
-        out.write(f.read())
+    try:
+        with open(kept, "xb") as out:
+            out.write(f.read())
+    except OSError as exc:
+        raise WriteError(f"{shown} was changed by another program at the moment iqtl replaced it, and its "
+                         f"version could not be kept ({exc.strerror}): compare the ledger with what you "
+                         "saved") from None
     raise WriteError(f"{shown} was changed by another program at the moment iqtl replaced it: its version is "
                      f"kept as {kept.name} (the ledger has iqtl's change): merge the two")
 
