@@ -210,6 +210,15 @@ def test_hostile_arguments_files_and_streams_end_in_one_line(tmp_path):
         one_clean_line(closed)
         runs += 2
     assert proc("check", "--ledger", ledger, stdout=subprocess.DEVNULL).returncode == 0
+    closed_in = subprocess.run(" ".join([*IQTL, "import", "-", "-F", "csv", "--ledger", str(ledger)]) + " <&-",
+                               shell=True, capture_output=True, env=subprocess_env(), timeout=120)
+    one_clean_line(closed_in)
+    # a terminal that claims fifty million columns
+    for args in (("chart",), ("list", "-F", "table"), ("show", "war"), ("stats",)):
+        p = proc(*args, "--color", "always", "--ledger", ledger, env={"COLUMNS": "50000000"}) if args[0] != "stats" \
+            else proc(*args, "--ledger", ledger, env={"COLUMNS": "50000000"})
+        assert p.returncode == 0, (args, p.stderr[-300:])
+        runs += 1
     # a Latin-1 locale or encoding: the output is UTF-8 all the same
     for env in ({"PYTHONIOENCODING": "latin-1"}, {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
                                                   "PYTHONCOERCECLOCALE": "0"}):

@@ -52,7 +52,7 @@ def chart_command(
         typer.echo("no events match", err=True)
         return
     con = console(color)
-    cols = width if width is not None else con.width
+    cols = width if width is not None else min(con.width, 10_000)  # COLUMNS=50000000 is no terminal
     lines = chart(led, events, width=cols, by=by.value, max_lanes=lanes, window=(q.start, q.end),
                   cut_gaps=not linear)
     con.width = max(cols, 30)

@@ -26,6 +26,8 @@ Kind = StrEnum("Kind", [(k, k) for k in KINDS])
 
 def _read_input(file: Path) -> tuple[bytes, str]:
     if str(file) == "-":
+        if sys.stdin is None:  # `<&-`
+            fail("cannot import from standard input: it is closed", ExitCode.USAGE)
         return sys.stdin.buffer.read(), "<stdin>"
     if not file.exists():
         fail(f"no such file: {file} (try 'iqtl import --help')", ExitCode.USAGE)
