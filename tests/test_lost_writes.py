@@ -249,3 +249,19 @@ def test_an_append_in_the_instant_before_the_rename_is_kept_beside_the_ledger(tm
     kept = [p for p in tmp_path.iterdir() if ".changed-" in p.name]
     assert len(kept) == 1 and kept[0].read_bytes() == MINI.read_bytes() + b"# appended by a shell\n"
     assert ledger.read_bytes().startswith(MINI.read_bytes())
+
+
+def test_fmt_stops_when_the_ledger_changes_while_it_writes(tmp_path, monkeypatch):
+    ledger = tmp_path / "l.toml"
+    ledger.write_text(MINI.read_text(encoding="utf-8").replace('title = "Paper A"', 'title   =   "Paper A"'),
+                      encoding="utf-8")
+    edited = ledger.read_bytes() + b"# saved by an editor\n"
+
+    def editor_saves(name):
+        if name == "synced":
+            _vim_save(ledger, edited)
+
+    monkeypatch.setattr(writer, "crash_point", editor_saves)
+    result = run("fmt", "--ledger", ledger)
+    assert result.exit_code in (1, 2) and "changed while iqtl was writing it" in result.stderr, result.stderr
+    assert ledger.read_bytes() == edited
