@@ -143,3 +143,31 @@ def test_import(tmp_path):
 
     _assert_linear({k: importing(k) for k in rows},
                    {k: _ok("--no-cache", "check", "--ledger", p) for k, p in ledgers.items()})
+
+
+@pytest.mark.parametrize("unknown", [False, True], ids=["ids", "unknown-ids"])
+def test_import_naming_actors(tmp_path, unknown):
+    """Each row names one of many actors by its id, or by an id no actor has (each a dangling
+    reference with a did-you-mean hint against every actor: bounded)."""
+    rows, ledgers = {}, {}
+    for label, n in (("n", 400), ("4n", 1600)):
+        actors = "".join(f'\n[[actor]]\nid = "actor-{i}"\nname = "Actor Number {i}"\nkind = "person"\n'
+                         for i in range(n))
+        ledgers[label] = tmp_path / f"base-{label}.toml"
+        ledgers[label].write_text(HEAD + actors, encoding="utf-8")
+        csv = tmp_path / f"rows-{label}.csv"
+        csv.write_text("id,date,title,summary,sources,actors\n" + "".join(
+            f"imp-{i},2007,Row {i},Summary {i},paper-a,{'actr' if unknown else 'actor'}-{i}\n"
+            for i in range(n)), encoding="utf-8")
+        rows[label] = csv
+
+    def importing(label):
+        def call():
+            target = tmp_path / f"work-{label}.toml"
+            shutil.copy(ledgers[label], target)
+            result = run("import", rows[label], "--ledger", target, "--dry-run")
+            assert result.exit_code == (1 if unknown else 0), result.stderr[-300:]
+        return call
+
+    _assert_linear({k: importing(k) for k in rows},
+                   {k: _ok("--no-cache", "check", "--ledger", p) for k, p in ledgers.items()})
