@@ -265,3 +265,14 @@ def test_fmt_stops_when_the_ledger_changes_while_it_writes(tmp_path, monkeypatch
     result = run("fmt", "--ledger", ledger)
     assert result.exit_code in (1, 2) and "changed while iqtl was writing it" in result.stderr, result.stderr
     assert ledger.read_bytes() == edited
+
+
+def test_a_planted_lock_symlink_creates_nothing_where_it_points(tmp_path):
+    ledger = tmp_path / "l.toml"
+    shutil.copy(MINI, ledger)
+    victim = tmp_path / "elsewhere" / "created-by-iqtl"
+    victim.parent.mkdir()
+    (tmp_path / ".l.toml.lock").symlink_to(victim)
+    result = run(*EVENT, "--ledger", ledger)
+    assert result.exit_code == 1 and "lock file" in result.stderr, result.stderr
+    assert not victim.exists() and ledger.read_bytes() == MINI.read_bytes()

@@ -312,10 +312,12 @@ def acquire_lock(target: Path) -> int:
     lock file left behind is harmless; it is never deleted (deleting races with waiters)."""
     path = _lock_path(target)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        # Never through a symlink: one planted in a shared folder would make iqtl create (as whoever
+        # runs it) a file wherever it points.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
     except PermissionError as denied:
         try:  # a lock file made by another user: a read-only descriptor locks as well
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
         except OSError:
             raise WriteError(_no_lock(target, path, denied)) from None
     except OSError as exc:
