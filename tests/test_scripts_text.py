@@ -99,3 +99,24 @@ def test_tags_and_places_match_in_either_normal_form(tmp_path):
         for typed in (tag, unicodedata.normalize("NFD", tag), unicodedata.normalize("NFD", tag).upper()):
             out = run("list", "-F", "plain", option, typed, "--ledger", ledger).stdout
             assert [line.split("\t")[1] for line in out.splitlines()] == ["war"], (option, typed)
+
+
+# ---------------------------------------------------------------- properties of the escaping
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TRICKY = st.sampled_from(["\u200c", "\u200d", "\u202e", "\u00ad", "\U000e0041", "\x1b", "ا", "ه", "a", " ", "\n",
+                          "\U0001f469", "\ufe0f", "é", "\u0301"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TRICKY | st.characters(), max_size=12).map("".join))
+def test_escaped_text_is_safe_and_keeps_every_joiner_inside_a_word(text):
+    for shown in (for_terminal(text), one_line(text)):
+        assert not has_unsafe(shown)
+        assert shown.count("\u200c") + shown.count("\u200d") <= text.count("\u200c") + text.count("\u200d")
+    json_text = json.loads(json.dumps(text))
+    from iqtl.formats.jsonfmt import dumps
+
+    assert json.loads(dumps(text)) == json_text  # JSON escapes, and reads back the same

@@ -15,7 +15,8 @@ _ALWAYS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\
 # The zero-width non-joiner and joiner are spelling inside a word (Persian "خامنه‌ای", Indic
 # conjuncts, emoji sequences 👩‍💻): kept between two characters that are neither ASCII nor space,
 # escaped anywhere else (at an end of a word, next to Latin letters), where they only hide.
-_JOINER = "(?<![^\x00-\x7f\\s])[\u200c\u200d]|[\u200c\u200d](?![^\x00-\x7f\\s])"
+_WORD = f"[^\x00-\x7f\\s{_ALWAYS}\u200c\u200d]"  # a neighbour that makes a joiner part of a word (not another)
+_JOINER = f"(?<!{_WORD})[\u200c\u200d]|[\u200c\u200d](?!{_WORD})"
 _UNSAFE = re.compile(f"[{_ALWAYS}]|{_JOINER}")
 _UNSAFE_LINE = re.compile(f"[{_ALWAYS}\t\n]|{_JOINER}")
 
