@@ -504,6 +504,9 @@ def echoes(message: str, code: str, unresolved: list[tuple[str, str, str]]) -> b
 # ---------------------------------------------------------------- import: rows -> records, or reasons
 
 
+_FIRST_AT = re.compile(r"\(first defined at line (\d+)\)")
+
+
 @dataclass
 class ImportPlan:
     """What an import would add, and what it has to say: (line, message) pairs, errors and notes."""
@@ -517,12 +520,24 @@ class ImportPlan:
     def records(self) -> list[tuple[str, dict]]:
         return [(self.kind, record) for _, record in self.pending]
 
-    def place(self, findings, name: str) -> None:
-        """The writer's findings about the planned records, each put on the line its row came from."""
+    def place(self, findings, name: str, first_lines: list[int] | None = None) -> None:
+        """The writer's findings about the planned records, each put on the line its row came from.
+        `first_lines` (the line of the would-be ledger each record starts on) turns a line of the
+        would-be ledger quoted in a message into the row it came from, or a line of the ledger."""
+        import bisect
+
+        def where(m: re.Match) -> str:
+            at = int(m.group(1))
+            if not first_lines or at < first_lines[0]:
+                return f"(first defined at line {at} of the ledger)"
+            row = self.pending[bisect.bisect_right(first_lines, at) - 1][0]
+            return f"(first given on line {row.line} of {name})"
+
         for finding in findings:
             line = self.pending[finding.record][0].line if finding.record is not None else 0
             problem = finding.problem
-            message = f"{name}:{line}: {problem.severity}: {problem.message}" if line else str(problem)
+            text = _FIRST_AT.sub(where, problem.message) if line else problem.message
+            message = f"{name}:{line}: {problem.severity}: {text}" if line else str(problem)
             (self.errors if problem.severity == "error" else self.notes).append((line, message))
 
 

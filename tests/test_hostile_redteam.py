@@ -327,3 +327,14 @@ def test_invisible_or_look_alike_characters_in_ids_are_errors(tmp_path, value):
     out = cli("check", "--ledger", ledger)
     assert out.exit_code == 1 and "slug" in out.stdout + out.stderr
     assert value not in out.stdout + out.stderr or not has_unsafe(value)  # invisible ones are shown escaped
+
+
+def test_a_duplicate_id_within_an_import_names_the_row_not_a_ledger_line(tmp_path):
+    ledger = _copy(tmp_path)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,date,title,summary,sources\nx,2007,a,s,paper-a\ny,2007,b,s,paper-a\nx,2008,c,s,paper-a\n",
+                    encoding="utf-8")
+    result = cli("import", rows, "--ledger", ledger)
+    assert result.exit_code == 1
+    assert f"{rows}:4: error: duplicate event id 'x' (first given on line 2 of {rows})" in result.stderr
+    assert ledger.read_bytes() == MINI.read_bytes()

@@ -74,6 +74,7 @@ class Plan:
     block: str  # the appended TOML, "\n" newlines (what --dry-run prints)
     data: bytes  # the whole new file
     findings: list[Finding] = field(default_factory=list)
+    first_lines: list[int] = field(default_factory=list)  # the line of the new file each record starts on
 
     @property
     def errors(self) -> list[Finding]:
@@ -215,7 +216,7 @@ class Appender:
             # Old warnings are not news; an old error cannot be here (a broken ledger is refused).
             if index is not None or problem.severity == "error":
                 findings.append(Finding(problem, index))
-        return Plan(block, data, findings)
+        return Plan(block, data, findings, first_lines)
 
     def commit(self, plan: Plan) -> None:
         if plan.errors:

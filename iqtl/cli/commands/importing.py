@@ -89,7 +89,7 @@ def _import_rows(kind: str, table, name: str, path: Path, *, update: bool, dry_r
     with session as app:
         planned = ingest.plan_import(kind, table, name, app.ledger, update=update, restore=restore)
         plan = app.plan(planned.records)
-        planned.place(plan.findings, name)
+        planned.place(plan.findings, name, plan.first_lines)
         report(planned.notes)
         if planned.errors:
             report(planned.errors)
