@@ -338,3 +338,46 @@ def test_a_duplicate_id_within_an_import_names_the_row_not_a_ledger_line(tmp_pat
     assert result.exit_code == 1
     assert f"{rows}:4: error: duplicate event id 'x' (first given on line 2 of {rows})" in result.stderr
     assert ledger.read_bytes() == MINI.read_bytes()
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_a_cluttered_cache_is_pruned_of_its_own_debris_only(tmp_path, monkeypatch):
+    from iqtl.ledgerfile import cache, loader
+
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    ledgers = []
+    for i in range(12):
+        p = tmp_path / f"l{i}.toml"
+        shutil.copy(MINI, p)
+        loader.load(p)
+        ledgers.append(p)
+    folder = cache.directory()
+    old = os.path.getmtime(folder) - 2 * cache.STALE_TEMP
+    temps = []
+    for i in range(20):  # killed runs
+        t = folder / f".tmp-{100000 + i}-{i:016x}.marshal"
+        t.write_bytes(os.urandom(64))
+        t.chmod(0o600)
+        os.utime(t, (old, old))
+        temps.append(t)
+    foreign = folder / "notes.txt"
+    foreign.write_text("not ours")
+    outside = tmp_path / "outside.marshal"
+    outside.write_bytes(b"x")
+    (folder / "link.marshal").symlink_to(outside)
+    garbage = folder / ("0" * 32 + ".marshal")
+    garbage.write_bytes(b"garbage")
+    garbage.chmod(0o600)
+    for p in ledgers[:5]:
+        p.unlink()
+    removed = cache.prune()
+    assert removed["temp"] == 20 and removed["missing"] == 5 + 1  # the garbage entry names no ledger
+    assert foreign.exists() and outside.exists() and (folder / "link.marshal").is_symlink()
+    left = [p for p in folder.iterdir() if p.name.endswith(".marshal") and not p.is_symlink()]
+    assert len(left) == 7
+    for p in ledgers[5:]:
+        assert loader.load(p).ledger.events
+    tally("cluttered cache", temps=20, deleted_ledgers=5, garbage=1, untouched=3)
