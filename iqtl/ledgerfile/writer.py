@@ -505,7 +505,10 @@ def _kept_if_changed(old, target: Path, shown: Path) -> None:
     """A write into the old file in the instant between the check and the rename (a `>>`, an
     in-place save) went to a file no longer named: keep it under a name beside the ledger, and say so."""
     f, st = old
-    now = os.fstat(f.fileno())
+    try:
+        now = os.fstat(f.fileno())
+    except OSError:  # the rename is done: this check must not report it as undone
+        return
     if (now.st_size, now.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
         return
     kept = target.with_name(f"{target.name}.changed-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
