@@ -171,3 +171,19 @@ def test_import_naming_actors(tmp_path, unknown):
 
     _assert_linear({k: importing(k) for k in rows},
                    {k: _ok("--no-cache", "check", "--ledger", p) for k, p in ledgers.items()})
+
+
+def test_finding_unsafe_characters_costs_about_one_character_class_scan():
+    """Joiners are judged by their neighbours only where one is found: a scan of clean text costs
+    about what one character-class search does (a lookaround alternation cost 12 times as much)."""
+    import re
+
+    from iqtl.core.text import for_terminal, has_unsafe
+
+    text = "The surge of 2007 in Baghdad, “quoted” — and Persian خامنه\u200cای text.\n" * 100_000
+    plain = re.compile("[\x00-\x08\x0b-\x1f]")
+    ours = min(_time(lambda: has_unsafe(text)) for _ in range(3))
+    escaped = min(_time(lambda: for_terminal(text)) for _ in range(3))
+    base = min(_time(lambda: plain.search(text)) for _ in range(3))
+    assert not has_unsafe(text) and for_terminal(text) == text
+    assert ours < 8 * base and escaped < 9 * base, (ours, escaped, base)
