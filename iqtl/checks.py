@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from iqtl.core.model import KINDS, Ledger
 from iqtl.core.schema import FIELDS, LIST, STR
-from iqtl.core.text import did_you_mean, has_unsafe, one_line
+from iqtl.core.text import did_you_mean, fold, has_unsafe, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,11 @@ def duplicate_ids(ledger: Ledger) -> Iterator[Finding]:
                 first[rec.id] = i
 
 
+SUGGESTIONS = 50  # did-you-mean hints per check run: each compares with every id (4,000 dangling: 6 minutes)
+
+
 def unknown_references(ledger: Ledger) -> Iterator[Finding]:
+    hints: dict[tuple[str, str], str] = {}
     for kind, fields in FIELDS.items():
         refs = [f for f in fields if f.ref]
         for i, rec in enumerate(ledger.table(kind)):
@@ -62,9 +66,13 @@ def unknown_references(ledger: Ledger) -> Iterator[Finding]:
                 targets = ledger.by_id(f.ref)
                 for item in (value,) if isinstance(value, str) else value:
                     if item and item not in targets:
+                        hint = hints.get((f.ref, item))
+                        if hint is None:
+                            hint = did_you_mean(item, targets) if len(hints) < SUGGESTIONS else ""
+                            hints[(f.ref, item)] = hint
                         yield error("unknown-reference",
                                     f"{kind} {rec.id!r}: {f.name} refers to unknown {f.ref} {item!r}"
-                                    + did_you_mean(item, targets), kind, i, f.name, item)
+                                    + hint, kind, i, f.name, item)
 
 
 def self_references(ledger: Ledger) -> Iterator[Finding]:
@@ -110,14 +118,23 @@ def claim_after_its_source(ledger: Ledger) -> Iterator[Finding]:
 
 
 def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
-    """A name or alias shared by two actors makes `--actor NAME` ambiguous."""
+    """A name or alias shared by two actors makes `--actor NAME` ambiguous; so does one that only
+    looks the same (NFC against NFD, full-width letters, an invisible character inside)."""
+    import unicodedata
+
     seen: dict[str, str] = {}
     for i, actor in enumerate(ledger.actors):
-        for name in {actor.id.casefold(), actor.name.casefold(), *(a.casefold() for a in actor.aliases)}:
+        names = {fold(n): n for n in (actor.id, actor.name, *actor.aliases)}
+        for key in list(names):  # look-alikes: compatibility forms and invisible characters
+            alike = unicodedata.normalize("NFKC", key.replace("\u00ad", "")).casefold()
+            alike = "".join(c for c in alike if unicodedata.category(c) != "Cf")
+            names.setdefault(alike, names[key])
+        for name, spelled in names.items():
             other = seen.setdefault(name, actor.id)
             if name and other != actor.id:
-                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {name!r} also names actor {other!r}",
-                              "actor", i, "aliases")
+                yield warning("ambiguous-name", f"actor {actor.id!r}: the name {one_line(spelled)!r} also names "
+                              f"(or looks like a name of) actor {other!r}", "actor", i, "aliases")
+                break
 
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -181,7 +198,7 @@ def _all_clean(texts: Iterator[str]) -> bool:
     that isprintable() (quick) passes needs no regex: one join of a whole table was 100 MB at the
     peak of a 100,000-event check."""
     while chunk := list(islice(texts, 4096)):
-        batch = "".join(chunk)
+        batch = " ".join(chunk)  # a space, not nothing: a joiner at the end of one text is not inside a word
         if not batch.isprintable() and has_unsafe(batch):
             return False
     return True
@@ -206,6 +223,22 @@ def invisible_characters(ledger: Ledger) -> Iterator[Finding]:
                         break
 
 
+_SHELL_SPECIAL = frozenset("$`;|&<>(){}[]\\\"*?!")
+
+
+def shell_special_names(ledger: Ledger) -> Iterator[Finding]:
+    """Tags and places are typed on command lines and offered by shell completion: one holding shell
+    metacharacters (`$(…)`, backquotes, `;`) or a control character is a trap, planted or pasted.
+    (Ids are slugs, checked as such.)  An apostrophe is left alone: place names need it."""
+    for i, ev in enumerate(ledger.events):
+        for key in ("tags", "places"):
+            for value in getattr(ev, key):
+                if not _SHELL_SPECIAL.isdisjoint(value) or not value.isprintable():
+                    yield warning("shell-special", f"event {ev.id!r}: {key[:-1]} {one_line(value)[:60]!r} holds shell "
+                                  "metacharacters or control characters (it is typed in shells and completed "
+                                  "by them)", "event", i, key, value)
+
+
 CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     duplicate_ids,
     unknown_references,
@@ -217,6 +250,7 @@ CHECKS: tuple[Callable[[Ledger], Iterable[Finding]], ...] = (
     ambiguous_actor_names,
     invisible_characters,
     archive_fields,
+    shell_special_names,
 )
 
 

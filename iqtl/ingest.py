@@ -79,8 +79,13 @@ def read_table(data: bytes, fmt: str) -> Table:
     return _read_jsonl(text)
 
 
+MAX_CELL = 1 << 30  # csv's default limit is 128 KB, and iqtl's own export writes longer cells
+
+
 def _read_delimited(text: str, delimiter: str) -> Table:
     table = Table()
+    if csv.field_size_limit() < MAX_CELL:
+        csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     while True:
@@ -97,6 +102,10 @@ def _read_delimited(text: str, delimiter: str) -> Table:
         if header is None:
             header = [c.strip() for c in cells]
             table.columns, table.header_line = header, first
+            twice = sorted({c for c in header if header.count(c) > 1})
+            if twice:  # zip() into a dict would keep the last cell of each and drop the others unseen
+                table.errors.append(RowError(first, "the header names a column twice: " + ", ".join(twice)))
+                return table
             continue
         if len(cells) != len(header):
             table.errors.append(RowError(first, f"{len(cells)} cells where the header has {len(header)}"))
@@ -112,7 +121,7 @@ def _line_at(text: str, pos: int) -> int:
 def _read_json(text: str) -> Table:
     """A JSON array of objects, read element by element to know each one's line."""
     table = Table()
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_Object)
     ws = re.compile(r"\s*")
     pos = ws.match(text).end()
     if not text.startswith("[", pos):
@@ -127,6 +136,9 @@ def _read_json(text: str) -> Table:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             table.errors.append(RowError(exc.lineno, f"JSON: {exc.msg}"))
+            return table
+        except (RecursionError, ValueError) as exc:
+            table.errors.append(RowError(_line_at(text, pos), _json_limit(exc)))
             return table
         _add_object(table, value, _line_at(text, pos))
         pos = ws.match(text, end).end()
@@ -152,18 +164,57 @@ def _read_jsonl(text: str) -> Table:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_Object)
         except json.JSONDecodeError as exc:
             table.errors.append(RowError(number, f"JSON: {exc.msg} (column {exc.colno})"))
             continue
+        except (RecursionError, ValueError) as exc:
+            table.errors.append(RowError(number, _json_limit(exc)))
+            continue
         _add_object(table, value, number)
     return table
+
+
+class _Object(dict):
+    """A JSON object that remembers the keys it was given twice (json keeps the last silently)."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        self.twice: list[str] = []
+        if len(self) < len(pairs):
+            seen: set[str] = set()
+            self.twice = sorted({k for k, _ in pairs if k in seen or seen.add(k)})
+
+
+def _json_limit(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON: arrays or objects nested too deeply"
+    return f"JSON: {str(exc).split(';')[0]}"  # e.g. an integer of over 4,300 digits
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def _add_object(table: Table, value, line: int) -> None:
     if not isinstance(value, dict):
         table.errors.append(RowError(line, f"expected a JSON object, not {_json_type(value)}"))
         return
+    if getattr(value, "twice", None):
+        table.errors.append(RowError(line, "the object gives a key twice: " + ", ".join(value.twice)))
+        return
+    for key, cell in value.items():
+        if any(_SURROGATE.search(s) for s in _strings(cell)) or _SURROGATE.search(key):
+            table.errors.append(RowError(line, f"{key!r} holds a lone surrogate (a \\ud800-\\udfff escape "
+                                         "that is not half of a pair): not text"))
+            return
     for key in value:
         if key not in table.columns:
             table.columns.append(key)
@@ -418,7 +469,9 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
     error here, since a stored reference must name exactly one actor.  Raises ValueError."""
     if ledger.get("actor", name) is not None:
         return name
-    folded = name.strip().casefold()
+    from iqtl.core.text import fold
+
+    folded = fold(name.strip())
     names, shown = actor_name_index(ledger)
     ids = sorted(names.get(folded, ()))
     if len(ids) == 1:
@@ -465,6 +518,9 @@ def echoes(message: str, code: str, unresolved: list[tuple[str, str, str]]) -> b
 # ---------------------------------------------------------------- import: rows -> records, or reasons
 
 
+_FIRST_AT = re.compile(r"\(first defined at line (\d+)\)")
+
+
 @dataclass
 class ImportPlan:
     """What an import would add, and what it has to say: (line, message) pairs, errors and notes."""
@@ -478,12 +534,24 @@ class ImportPlan:
     def records(self) -> list[tuple[str, dict]]:
         return [(self.kind, record) for _, record in self.pending]
 
-    def place(self, findings, name: str) -> None:
-        """The writer's findings about the planned records, each put on the line its row came from."""
+    def place(self, findings, name: str, first_lines: list[int] | None = None) -> None:
+        """The writer's findings about the planned records, each put on the line its row came from.
+        `first_lines` (the line of the would-be ledger each record starts on) turns a line of the
+        would-be ledger quoted in a message into the row it came from, or a line of the ledger."""
+        import bisect
+
+        def where(m: re.Match) -> str:
+            at = int(m.group(1))
+            if not first_lines or at < first_lines[0]:
+                return f"(first defined at line {at} of the ledger)"
+            row = self.pending[bisect.bisect_right(first_lines, at) - 1][0]
+            return f"(first given on line {row.line} of {name})"
+
         for finding in findings:
             line = self.pending[finding.record][0].line if finding.record is not None else 0
             problem = finding.problem
-            message = f"{name}:{line}: {problem.severity}: {problem.message}" if line else str(problem)
+            text = _FIRST_AT.sub(where, problem.message) if line else problem.message
+            message = f"{name}:{line}: {problem.severity}: {text}" if line else str(problem)
             (self.errors if problem.severity == "error" else self.notes).append((line, message))
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from iqtl.core import edtf
 from iqtl.core.model import Claim, Event, Ledger
+from iqtl.core.text import fold as fold_name
 
 
 class QueryError(ValueError):
@@ -188,8 +189,8 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
     spelling: dict[str, str] = {}
     for actor in ledger.actors:
         for name in (actor.id, actor.name, *actor.aliases):
-            ids.setdefault(name.casefold(), set()).add(actor.id)
-            spelling.setdefault(name.casefold(), name)
+            ids.setdefault(fold_name(name), set()).add(actor.id)  # NFC: é precomposed or not is one name
+            spelling.setdefault(fold_name(name), name)
     return ids, spelling
 
 
@@ -198,7 +199,7 @@ def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") 
     index, spelling = actor_name_index(ledger)
     ids: list[str] = []
     for name in names:
-        found = index.get(name.strip().casefold())
+        found = index.get(fold_name(name.strip()))
         if not found:
             from iqtl.core.text import suggestions
 
@@ -214,10 +215,10 @@ def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") 
 def _known(values: Iterable[str], names: Iterable[str], field: str, what: str, fold: bool = True) -> tuple[str, ...]:
     """The values as matched (case-folded when `fold`), or QueryError naming the first that no
     record has, with the closest names."""
-    spelling = {(n.casefold() if fold else n): n for n in names}
+    spelling = {(fold_name(n) if fold else n): n for n in names}  # NFC and case-folded, as the matchers
     out = []
     for value in values:
-        key = value.strip().casefold() if fold else value.strip()
+        key = fold_name(value.strip()) if fold else value.strip()
         if key not in spelling:
             from iqtl.core.text import suggestions
 
@@ -279,7 +280,7 @@ _LISTS = frozenset({"actors", "tags", "places", "sources", "speakers", "about", 
 def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) -> bool:
     if not wanted:
         return True
-    have = {h.casefold() for h in have} if fold else set(have)
+    have = {fold_name(h) for h in have} if fold else set(have)
     return any(w in have for w in wanted)
 
 

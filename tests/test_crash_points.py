@@ -18,7 +18,7 @@ from .conftest import MINI, ROOT
 
 EVENT = ("add", "event", "--date", "2007-08~", "--title", "Sadr declares a cease-fire",
          "--summary", "Within days of the Karbala battle.", "--source", "paper-a", "--actor", "sadr")
-BEFORE_RENAME = {"read", "temp-written", "synced"}
+BEFORE_RENAME = {"read", "temp-written", "synced", "verified"}
 
 
 def _run(*args: str, crash: str | None = None, cwd=ROOT) -> subprocess.CompletedProcess:
@@ -44,7 +44,7 @@ def test_add_killed_at_each_step(tmp_path, point):
         result = load_bytes(data, str(ledger))
         assert not result.errors and len(result.ledger.events) == len(load_bytes(old, "o").ledger.events) + 1
     left = {p.name for p in tmp_path.iterdir()} - {"l.toml", ".l.toml.lock"}
-    assert (point in ("temp-written", "synced")) == bool(left), (point, left)  # a temp file only mid-write
+    assert (point in ("temp-written", "synced", "verified")) == bool(left), (point, left)  # a temp file only mid-write
     again = _run(*EVENT, "--ledger", str(ledger))
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [".l.toml.lock", "l.toml"]  # temps of the kill removed

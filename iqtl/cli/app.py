@@ -3,6 +3,7 @@ become an error line and an exit code.  Each command lives in its own module und
 is imported only when it runs (help and completion import them all)."""
 
 
+import errno
 import gc
 import importlib
 import os
@@ -49,6 +50,9 @@ class IqtlGroup(TyperGroup):
         args = hoist_global_options(sys.argv[1:] if args is None else list(args))
         try:
             rv = super().main(args, prog_name="iqtl", complete_var=complete_var, standalone_mode=False, **extra)
+            if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into this code, silently
+                _interrupted()
+            _flush_stdout()  # a full disk or a closed stdout is found here, not after exit, unreported
         except typer.Exit as exc:
             sys.exit(exc.exit_code)
         except typer.TyperException as exc:  # Typer's usage errors: bad option, bad value (exit 2)
@@ -69,7 +73,20 @@ class IqtlGroup(TyperGroup):
         except BrokenPipeError:
             _reader_left()
         except KeyboardInterrupt:
-            sys.exit(ExitCode.INTERRUPTED)
+            _interrupted()
+        except MemoryError:
+            _exit_with("out of memory (a value too large: a width, a limit, a file?)", ExitCode.DATA)
+        except UnicodeEncodeError as exc:
+            if "surrogate" not in str(exc) or os.environ.get("IQTL_DEBUG"):
+                raise
+            # An argument or a file name that is not UTF-8 (Python keeps its bytes as lone surrogates).
+            _exit_with("an argument or file name is not valid UTF-8: iqtl reads and writes UTF-8 text",
+                       ExitCode.USAGE)
+        except OSError as exc:
+            if not _is_output_error(exc) or os.environ.get("IQTL_DEBUG"):
+                raise
+            _stdout_to_devnull()
+            _exit_with(f"cannot write the output: {exc.strerror or exc}", ExitCode.DATA)
         except Exception as exc:  # never a traceback for a user; IQTL_DEBUG=1 shows it
             if os.environ.get("IQTL_DEBUG"):
                 raise
@@ -128,6 +145,51 @@ def hoist_global_options(args: list[str]) -> list[str]:
         else:
             i += 1
     return roots + head + moved + tail
+
+
+class _ClosedStream:
+    """stdout when the shell closed it (`iqtl list >&-`): writing fails as writing to fd 1 would."""
+
+    def write(self, text):
+        if text:
+            raise OSError(errno.EBADF, "standard output is closed")
+        return 0
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _is_output_error(exc: OSError) -> bool:
+    """Writing stdout failed: a full disk (ENOSPC, EDQUOT), a closed descriptor, an I/O error."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EBADF, errno.EIO, errno.EFBIG)
+
+
+def _interrupted():
+    """Ctrl-C: say whether the ledger was written, which is what the user needs to know."""
+    writer = sys.modules.get("iqtl.ledgerfile.writer")
+    written = getattr(writer, "WRITTEN", None)
+    if written:
+        _exit_with(f"interrupted after {written[-1]} was written: the change is complete (run 'iqtl check')",
+                   ExitCode.INTERRUPTED)
+    if writer is not None:
+        _exit_with("interrupted; the ledger was not changed", ExitCode.INTERRUPTED)
+    _exit_with("interrupted", ExitCode.INTERRUPTED)
 
 
 def _exit_with(message: str, code: int):
@@ -212,7 +274,14 @@ def main() -> None:
     # A run is short and its data (records, rows) holds no cycles: the collector would only rescan
     # the loaded ledger (rows for a 100,000-event CSV: 2.2 s with it, 0.3 s without).  Exit frees all.
     gc.disable()
-    tty = sys.stdout is not None and sys.stdout.isatty()  # None: `iqtl check >&-`
+    if sys.stdout is None:  # `iqtl check >&-`: a run that prints nothing still works
+        sys.stdout = _ClosedStream()
+    # UTF-8 whatever the locale (a Latin-1 terminal would make text an internal error); a file name
+    # that is not UTF-8 goes out as its own bytes on stdout and as escapes in messages.
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors=errors)
+    tty = sys.stdout.isatty()
     # Help is drawn with Rich on a terminal only: into a pipe it is click's plain text.
     try:
         build_app(_names_for(sys.argv[1:]), rich_help=tty)()

@@ -53,9 +53,33 @@ def complete(kind: str):
             values = [r.id for k in LOOKUP_ORDER for r in ledger.table(k)]
         else:
             values = [r.id for r in ledger.table(kind)]
-        return [v for v in values if v.startswith(incomplete)]
+        return shell_candidates(values, incomplete)
 
     return candidates
+
+
+def shell_candidates(values, incomplete: str) -> list[str]:
+    """Ledger text offered to a shell is data: never a candidate with a control or invisible
+    character (no one types it; it would reach the terminal raw), and in bash (whose completion
+    inserts a candidate as it is) each shell metacharacter is escaped with a backslash, so that the
+    candidate is one word and never `$(…)` run when Enter is pressed.  (Backslashes, not quotes: the
+    candidate must still start with what was typed.)  zsh and fish quote what they insert themselves;
+    PowerShell, whose quoting differs, is offered only candidates that need none."""
+    import os
+
+    from iqtl.core.text import has_unsafe
+
+    shell = os.environ.get("_IQTL_COMPLETE", "")
+    values = [v for v in values if v.startswith(incomplete) and v.isprintable() and not has_unsafe(v)]
+    if shell.endswith(("zsh", "fish")):
+        return values
+    if shell.endswith(("powershell", "pwsh")):  # its quoting is not bash's: offer only plain words
+        return [v for v in values if _bash_word(v) == v]
+    return [_bash_word(v) for v in values]
+
+
+def _bash_word(value: str) -> str:
+    return "".join(c if c.isalnum() or c in "_@%+=:,./-" else "\\" + c for c in value)
 
 
 # ---------------------------------------------------------------- shared options

@@ -120,13 +120,33 @@ def document(fmt: str, listing: Listing, output: Path | None, options: Options) 
     for note in write(fmt, listing, buf, options):
         warn(note, "note")
     text = buf.getvalue()
+    import os
+    import stat
+
     from iqtl.ledgerfile.writer import WriteError, replace_file
 
+    source = getattr(listing.ledger, "path", None)
+    try:  # through symlinks and hard links: the ledger is read, never replaced by its own export
+        if source and os.path.samefile(output, source):
+            fail(f"will not write {output}: it is the ledger being read ({source})", ExitCode.USAGE)
+    except OSError:
+        pass  # no such output yet (or an unreadable one): not the ledger
+    real = Path(os.path.realpath(output))  # a symlink stays a symlink, as for `add`
     try:
+        special = not stat.S_ISREG(os.stat(real).st_mode)
+    except OSError:
+        special = False
+    try:
+        if special:  # a FIFO, a device, a terminal: written as a stream, never replaced by a file
+            with open(real, "wb", buffering=0) as f:
+                f.write(text.encode("utf-8"))
+            return
         # A reader of the file sees the old one or the new one, never half of one.
-        replace_file(Path(output), text.encode("utf-8"))
+        replace_file(real, text.encode("utf-8"), Path(output))
     except WriteError as exc:
         fail(str(exc), ExitCode.USAGE)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror}", ExitCode.USAGE)
 
 
 def _file_only(fmt: str) -> bool:

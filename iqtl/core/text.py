@@ -5,42 +5,89 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, zero-width and other
-# invisible format characters: anything that could move the cursor, recolour the
-# terminal, open an OSC 8 link, or make text read differently from what it is.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ufff9-\ufffb]"
-)
-_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+# C0 and C1 controls, DEL, bidi embeddings/overrides/isolates/marks, zero-width and other
+# invisible format characters (soft hyphen, the Mongolian vowel separator, tag
+# characters): anything that could move the cursor, recolour the terminal, open an OSC 8 link,
+# or make text read differently from what it is.  Every one is non-printable (str.isprintable() is
+# False): callers skip the regex for text that isprintable().
+_ALWAYS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+           "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
+# The zero-width non-joiner and joiner are spelling inside a word (Persian "خامنه‌ای", Indic
+# conjuncts, emoji sequences 👩‍💻): kept between two characters that are neither ASCII nor space,
+# escaped anywhere else (at an end of a word, next to Latin letters), where they only hide.
+_WORD = re.compile(f"[^\x00-\x7f\\s{_ALWAYS}\u200c\u200d]")  # a neighbour that puts a joiner inside a word
+_JOINERS = "\u200c\u200d"
+# One character class finds the candidates (as fast as before the joiners had a context); a joiner
+# found is then judged by its two neighbours.  A lookaround alternation made every search 12x slower.
+_CANDIDATE = re.compile(f"[{_ALWAYS}{_JOINERS}]")
+_CANDIDATE_LINE = re.compile(f"[{_ALWAYS}\t\n{_JOINERS}]")
+# The same set as one pattern, for callers that build their own (ledgerfile.fmt); slower to search.
+_UNSAFE = re.compile(f"[{_ALWAYS}]|(?<!{_WORD.pattern})[{_JOINERS}]|[{_JOINERS}](?!{_WORD.pattern})")
+
+
+def _inside_word(value: str, at: int) -> bool:
+    return at > 0 and _WORD.match(value, at - 1) is not None and _WORD.match(value, at + 1) is not None
+
+
+def _unsafe_at(match: re.Match) -> bool:
+    return match.group() not in _JOINERS or not _inside_word(match.string, match.start())
 
 
 def _escape(match: re.Match) -> str:
     ch = match.group()
+    if ch in _JOINERS and _inside_word(match.string, match.start()):
+        return ch
     named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
     if ch in named:
         return named[ch]
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def has_unsafe(value: str) -> bool:
-    return _UNSAFE.search(value) is not None
+    return any(map(_unsafe_at, _CANDIDATE.finditer(value)))
 
 
 def for_terminal(value: str) -> str:
     """Escape control and invisible characters visibly; newlines and tabs stay."""
-    return _UNSAFE.sub(_escape, value)
+    return _CANDIDATE.sub(_escape, value)
 
 
 def one_line(value: str) -> str:
     """As for_terminal, and newlines and tabs too: one record, one line, tab-separated."""
-    return _UNSAFE_LINE.sub(_escape, value)
+    return _CANDIDATE_LINE.sub(_escape, value)
 
 
 def escape_invisible_json(dumped: str) -> str:
-    """In text from json.dumps, write the remaining unsafe characters as \\uXXXX escapes."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+    """In text from json.dumps, write the remaining unsafe characters as \\uXXXX escapes (a
+    surrogate pair beyond the Basic Multilingual Plane, as JSON spells it)."""
+    return _CANDIDATE.sub(_json_escape, dumped)
+
+
+def _json_escape(match: re.Match) -> str:
+    if not _unsafe_at(match):
+        return match.group()
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
+
+
+def escape_invisible_toml(dumped: str) -> str:
+    """In TOML text, the unsafe characters inside strings as \\uXXXX or \\UXXXXXXXX escapes."""
+    return _CANDIDATE.sub(lambda m: m.group() if not _unsafe_at(m) else f"\\u{ord(m.group()):04x}"
+                          if ord(m.group()) < 0x10000 else f"\\U{ord(m.group()):08x}", dumped)
+
+
+def fold(value: str) -> str:
+    """A name as names are compared: NFC (a precomposed é and e + combining accent are one
+    letter), then case-folded (and NFC again: folding can decompose)."""
+    import unicodedata
+
+    if value.isascii():
+        return value.casefold()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).casefold())
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")

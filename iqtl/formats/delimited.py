@@ -43,7 +43,7 @@ def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *
     def line(row: dict) -> str:
         cells = [v if type(v) is str else _text(v) for v in map(row.get, columns)]
         if free:
-            whole = "".join(cells)  # one look at the row decides for all its cells; isprintable() is quick
+            whole = " ".join(cells)  # one look at the row decides for all its cells; isprintable() is quick
             if not whole.isprintable() and has_unsafe(whole):
                 for i in free:
                     cells[i] = for_terminal(cells[i])

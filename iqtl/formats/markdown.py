@@ -10,12 +10,16 @@ from iqtl.core.edtf import year_label
 from iqtl.core.model import Event, Ledger
 from iqtl.core.text import one_line
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+# What makes a block of a line's start: a list (`1. x`, `2) x`, `- x`, `+ x`), a quote (`>`), a
+# heading underline or a rule (`===`, `---`); a summary is written on a line of its own.
+_MD_LINE_START = re.compile(r"^(\s*)(\d{1,9})([.)])|^(\s*)([-+=>])")
 
 
 def md_escape(value: str) -> str:
-    """Ledger text in Markdown is text: no emphasis, links, HTML or headings from it."""
-    return _MD_SPECIAL.sub(r"\\\1", one_line(value).replace("\\n", " ").replace("\\t", " "))
+    """Ledger text in Markdown is text: no emphasis, links, HTML, entities, headings or lists from it."""
+    text = _MD_SPECIAL.sub(r"\\\1", one_line(value).replace("\\n", " ").replace("\\t", " "))
+    return _MD_LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}", text)
 
 
 def write_markdown(ledger: Ledger, events: list[Event], out: TextIO, title: str = "Timeline") -> None:

@@ -16,6 +16,7 @@ import marshal
 import os
 import stat
 import sys
+import time
 from dataclasses import fields
 from functools import lru_cache
 from operator import attrgetter
@@ -96,7 +97,8 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Pr
     key matches; the archives the entry was checked against must be unchanged too (read and hashed)."""
     try:
         real = os.path.realpath(path)
-        f = _open_private(_entry_path(real))
+        entry = _entry_path(real)
+        f = _open_private(entry)
         if f is None:
             return None
         with f:
@@ -116,9 +118,17 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Pr
                 decoded.add(*marshal.loads(part))  # a part at a time: the entry is never all in memory
             if not frames.checksum_agrees():
                 return None
+        _touch(entry)  # last used now: the size cap drops the least recently used first
         return decoded.ledger(), decoded.problems, stamps
     except Exception:  # a damaged or foreign entry is only a miss
         return None
+
+
+def _touch(entry: Path) -> None:
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
 
 
 class _Frames:
@@ -226,6 +236,99 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
         _write_private(_entry_path(real), pack(head, _parts(ledger, problems)))
     except Exception:
         return
+    prune_now_and_then()
+
+
+# ---------------------------------------------------------------- staying bounded
+
+ENV_MAX_MB = "IQTL_CACHE_MAX_MB"
+DEFAULT_MAX_MB = 512
+STALE_TEMP = 3600  # seconds: a temp file this old belongs to a run that was killed
+PRUNE_EVERY = 3600  # seconds between prunings (a stamp file's mtime says when the last one was)
+
+
+def max_bytes() -> int:
+    try:
+        return max(0, int(os.environ.get(ENV_MAX_MB, DEFAULT_MAX_MB))) << 20
+    except ValueError:
+        return DEFAULT_MAX_MB << 20
+
+
+def prune_now_and_then() -> None:
+    """Prune when the last pruning is an hour old (one stat a store otherwise)."""
+    stamp = directory() / ".pruned"
+    try:
+        if time.time() - os.stat(stamp).st_mtime < PRUNE_EVERY:
+            return
+    except OSError:
+        pass
+    try:
+        stamp.touch()
+    except OSError:
+        return
+    prune()
+
+
+def prune(now: float | None = None) -> dict[str, int]:
+    """Remove temp files of killed runs, entries whose ledger is gone (or of another cache format),
+    then the least recently used entries until the whole is under the size cap.  Only files of
+    ours (by name, owner and a private folder) are touched.  Returns what was removed, by reason."""
+    now = time.time() if now is None else now
+    removed = {"temp": 0, "missing": 0, "size": 0}
+    folder = directory()
+    try:
+        if not _private(os.stat(folder)):
+            return removed
+        listing = list(os.scandir(folder))
+    except OSError:
+        return removed
+    kept = []
+    for e in listing:
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or not _private(st) or not e.name.endswith(".marshal"):
+            continue
+        if e.name.startswith(".tmp-"):
+            if now - st.st_mtime > STALE_TEMP and _unlink(e.path):
+                removed["temp"] += 1
+            continue
+        ledger = _ledger_of(Path(e.path))
+        if ledger is None or not os.path.exists(ledger):
+            if _unlink(e.path):
+                removed["missing"] += 1
+            continue
+        kept.append((st.st_mtime, st.st_size, e.path))
+    total, cap = sum(size for _, size, _ in kept), max_bytes()
+    for _, size, path in sorted(kept):  # the least recently used first
+        if total <= cap:
+            break
+        if _unlink(path):
+            total -= size
+            removed["size"] += 1
+    return removed
+
+
+def _ledger_of(entry: Path) -> str | None:
+    """The real path of the ledger an entry is for, from its head; None for a foreign or damaged entry."""
+    try:
+        with open(entry, "rb") as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            head = marshal.loads(_Frames(f).next())
+        real = head["key"][0]
+        return real if isinstance(real, str) else None
+    except Exception:
+        return None
+
+
+def _unlink(path) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
 
 
 def _parts(ledger: Ledger, problems: list[Problem]):

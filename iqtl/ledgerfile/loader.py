@@ -171,6 +171,8 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 return cache.digest(data)
 
             regular = stat.S_ISREG(st.st_mode)
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):  # /dev/zero would be read for ever
+                return LoadResult(empty, [Problem(spath, 0, 0, "error", "is a device, not a ledger file", "io")]), None
             cacheable = use_cache and regular
             if cacheable:
                 with _collector_paused():
@@ -186,8 +188,12 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                         cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives)
                     return result, None
             if data is None:
-                f.seek(0)
-                data = f.read()
+                if regular:
+                    f.seek(0)
+                data = f.read() if regular else f.read(MAX_STREAM + 1)  # a FIFO (`-L <(…)`) may not end
+                if len(data) > MAX_STREAM:
+                    return LoadResult(empty, [Problem(spath, 0, 0, "error", f"more than {MAX_STREAM >> 30} GiB "
+                                                      "from a pipe: not a ledger", "io")]), None
             unchanged = _same_file(st, os.fstat(f.fileno()))
     except FileNotFoundError:
         return LoadResult(empty, [Problem(spath, 0, 0, "error", "no such file", "io")]), None
@@ -206,6 +212,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     return result, data
 
 
+MAX_STREAM = 1 << 30  # bytes read from a pipe at most
 PIECE = 1 << 20  # bytes read at a time by the piecewise parse (1 MB: 20 MB less peak than 4 MB at 100k)
 PIECEWISE_FROM = 1 << 23  # files this big are parsed a piece at a time when their bytes are not wanted
 
@@ -236,7 +243,7 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
                     if set(toml.loads(head)) & set(KINDS):  # `event = [...]` above the [[event]] tables
                         return None
                     top = {k: v for k, v in raw.items() if k not in KINDS}
-            except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError):
+            except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError, ValueError):
                 return None
             for kind in KINDS:
                 if kind in raw:
@@ -325,6 +332,15 @@ def _load_text(text: str, path: str) -> LoadResult:
         if "Illegal character '\\n'" in msg:
             msg += " (a string left unclosed on this line?)"
         return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
+    except ValueError as exc:  # an integer of over 4,300 digits (Python's guard against slow conversions)
+        import re
+
+        m = re.search(r"[+-]?[0-9][0-9_]{4299,}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else 1
+        col = m.start() - text.rfind("\n", 0, m.start()) if m else 1
+        return LoadResult(Ledger(path), [Problem(path, line, col, "error",
+                                                 f"TOML: a number too long to read ({str(exc).split(':')[0]})",
+                                                 "toml")])
     ledger, findings = build(raw, path)
     del raw  # the records hold what they need of it
     return _checked(ledger, findings, text, path)

@@ -25,7 +25,7 @@ from pathlib import Path
 import tomli_w
 
 from iqtl.core.model import Ledger, Problem
-from iqtl.core.text import escape_invisible_json
+from iqtl.core.text import escape_invisible_toml
 from iqtl.ledgerfile import cache
 from iqtl.ledgerfile.loader import LoadResult, extend, load_bytes, load_file
 
@@ -37,13 +37,16 @@ MAX_LINE = 100  # as tomli-w's own limit
 # Deterministic crash points for the fault tests: IQTL_CRASH_AT=<point> kills the process there, as a
 # power cut or SIGKILL would, so that every step of a write is tested, not only those a random kill
 # happens to hit.  Unset (always, outside tests) it costs one dict lookup a step.
-CRASH_POINTS = ("read", "temp-written", "synced", "renamed", "committed")
+CRASH_POINTS = ("read", "temp-written", "synced", "verified", "renamed", "committed")
 _CRASH_AT = os.environ.get("IQTL_CRASH_AT")
 
 
 def crash_point(name: str) -> None:
     if _CRASH_AT == name:
         os.kill(os.getpid(), 9)
+
+
+WRITTEN: list[Path] = []  # files this process has replaced, for the message of a Ctrl-C after the rename
 
 
 class WriteError(Exception):
@@ -71,6 +74,7 @@ class Plan:
     block: str  # the appended TOML, "\n" newlines (what --dry-run prints)
     data: bytes  # the whole new file
     findings: list[Finding] = field(default_factory=list)
+    first_lines: list[int] = field(default_factory=list)  # the line of the new file each record starts on
 
     @property
     def errors(self) -> list[Finding]:
@@ -120,7 +124,7 @@ def serialise_record(kind: str, record: dict) -> str:
         lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
     # Keys are schema names, so unsafe characters can only be inside strings, where \uXXXX means
     # the same: a bidi override or zero-width space in the file would deceive the next editor.
-    text = escape_invisible_json("\n".join(lines) + "\n")
+    text = escape_invisible_toml("\n".join(lines) + "\n")
     if tomllib.loads(text) != {kind: [record]}:  # never append what would not read back the same
         raise ValueError(f"cannot serialise the {kind} faithfully")
     return text
@@ -212,7 +216,7 @@ class Appender:
             # Old warnings are not news; an old error cannot be here (a broken ledger is refused).
             if index is not None or problem.severity == "error":
                 findings.append(Finding(problem, index))
-        return Plan(block, data, findings)
+        return Plan(block, data, findings, first_lines)
 
     def commit(self, plan: Plan) -> None:
         if plan.errors:
@@ -221,7 +225,8 @@ class Appender:
             raise ValueError("an unlocked appender only plans")
         _check_writable(self.path, self.target)
         _remove_stale_temps(self.target)
-        replace_file(self.target, plan.data, self.path)
+        # The lock keeps out other iqtl runs, not an editor: the file must still be the one read.
+        replace_file(self.target, plan.data, self.path, expect=self.old)
         try:
             written = self.target.read_bytes()
         except OSError as exc:
@@ -274,6 +279,14 @@ def appending_only_adds(text: str, kinds: set[str], ledger: Ledger) -> bool:
     and the whole new file is parsed."""
     if '"""' in text or "'''" in text or top_level_kinds(text, kinds):  # `event = [...]` at the top level
         return False
+    # The regex knows plain spellings only: `"\u0065vent" = []` is `event` too.  What is above the
+    # first header is small; its keys, as TOML reads them, settle it.
+    at, _ = next(_headers(text), (len(text), ""))
+    try:
+        if set(tomllib.loads(text[:at])) & kinds:
+            return False
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return False
     arrays = dict.fromkeys(kinds, 0)
     for _, rest in _headers(text):
         if "\\" in rest:
@@ -300,10 +313,12 @@ def acquire_lock(target: Path) -> int:
     lock file left behind is harmless; it is never deleted (deleting races with waiters)."""
     path = _lock_path(target)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        # Never through a symlink: one planted in a shared folder would make iqtl create (as whoever
+        # runs it) a file wherever it points.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
     except PermissionError as denied:
         try:  # a lock file made by another user: a read-only descriptor locks as well
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
         except OSError:
             raise WriteError(_no_lock(target, path, denied)) from None
     except OSError as exc:
@@ -344,15 +359,25 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
-    """Write a sibling temp file with the target's mode, fsync it, rename it over the target,
-    fsync the directory.  On any failure the temp file goes and the target is untouched.
-    A target that does not exist yet gets the mode a new file would (0666 less the umask)."""
+class ChangedError(WriteError):
+    """The file changed between our read and our rename: writing would lose that change."""
+
+
+def replace_file(target: Path, data: bytes, shown: Path | None = None, *, expect: bytes | None = None) -> None:
+    """Write a sibling temp file with the target's owner, group, mode and extended attributes
+    (ACLs among them), fsync it, rename it over the target, fsync the directory.  On any failure
+    the temp file goes and the target is untouched.  A target that does not exist yet gets the
+    mode a new file would (0666 less the umask).  `expect`: the bytes the target must still hold
+    just before the rename (what the caller read), else ChangedError and nothing is written.
+    A target with other hard links is refused: a rename would split it from them silently."""
     shown = shown or target
     try:
         st = target.stat()
     except FileNotFoundError:
         st = None
+    if st is not None and st.st_nlink > 1:
+        raise WriteError(f"cannot write {shown}: it has {st.st_nlink} hard links, and replacing it would leave "
+                         "the other names holding the old text; nothing was changed (copy it to break the link)")
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -370,17 +395,22 @@ def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
                 os.umask(umask)
                 os.fchmod(fd, 0o666 & ~umask)
             else:
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
-                try:
-                    os.fchown(fd, st.st_uid, st.st_gid)
-                except PermissionError:
-                    pass  # not ours to give away; the mode is what matters
+                _keep_identity(fd, target, st, shown)
             os.fsync(fd)
             crash_point("synced")
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-        crash_point("renamed")
+        old = _confirm_unchanged(target, expect, shown) if expect is not None else None
+        crash_point("verified")
+        try:
+            os.replace(tmp, target)
+            WRITTEN.append(shown)  # from here an interrupt must say the change is made (cli.app)
+            crash_point("renamed")
+            if old is not None:
+                _kept_if_changed(old, target, shown)
+        finally:
+            if old is not None:
+                old[0].close()
     except OSError as exc:
         _unlink_quietly(tmp)
         reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
@@ -389,6 +419,109 @@ def replace_file(target: Path, data: bytes, shown: Path | None = None) -> None:
         _unlink_quietly(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def _keep_identity(fd: int, target: Path, st: os.stat_result, shown: Path) -> None:
+    """Give the temp file the target's owner, group, mode and extended attributes, or refuse
+    (WriteError) naming what cannot be kept.  The owner first: chown clears set-id bits."""
+    if (st.st_uid, st.st_gid) != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            try:  # a member of the file's group may give it that group, and that is what others rely on
+                os.fchown(fd, -1, st.st_gid)
+            except PermissionError:
+                raise WriteError(f"cannot write {shown}: cannot keep its group (gid {st.st_gid}); nothing was "
+                                 "changed") from None
+            # Only root can give a file away.  A member of a group that may write the file shares it
+            # by that group, which is kept (with the mode, ACLs, attributes), so the owner loses no
+            # access; anyone else would take the file from its owner: refused.
+            if st.st_uid != os.fstat(fd).st_uid and not st.st_mode & stat.S_IWGRP:
+                raise WriteError(f"cannot write {shown}: it belongs to another user (uid {st.st_uid}) and its "
+                                 "group may not write it, so a replacement would take it from them; nothing was "
+                                 "changed") from None
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
+    try:
+        names = os.listxattr(target)
+    except OSError:  # a file system without extended attributes: nothing to keep
+        return
+    for name in names:
+        try:
+            value = os.getxattr(target, name)
+        except OSError:
+            continue  # gone meanwhile, or not readable to us (trusted.*): not ours to copy
+        try:
+            if os.getxattr(fd, name) == value:
+                continue
+        except OSError:
+            pass
+        try:
+            os.setxattr(fd, name, value)
+        except OSError as exc:
+            raise WriteError(f"cannot write {shown}: cannot keep its extended attribute {name} "
+                             f"({exc.strerror}); nothing was changed") from None
+    try:  # a default ACL of the folder gives the new file an ACL the old one did not have
+        extra = set(os.listxattr(fd)) - set(names)
+    except OSError:
+        extra = set()
+    if "system.posix_acl_access" in extra:
+        os.removexattr(fd, "system.posix_acl_access")
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+
+
+def _confirm_unchanged(target: Path, expect: bytes, shown: Path):
+    """The target still holds `expect`, byte for byte: an editor's save, a `>>` append or an
+    in-place rewrite since our read would otherwise be lost to the rename.  Returns the target
+    open, with its stat, for _kept_if_changed."""
+    try:
+        f = open(target, "rb")
+    except OSError:
+        f = None
+    try:
+        st = os.fstat(f.fileno()) if f else None
+        same = st is not None and st.st_size == len(expect) and _holds(f, expect)
+    except OSError:
+        same = False
+    if not same:
+        if f:
+            f.close()
+        raise ChangedError(f"{shown} changed while iqtl was writing it (saved by an editor or another "
+                           "program?); nothing was written: run the command again")
+    return f, st
+
+
+def _holds(f, expect: bytes, block: int = 1 << 20) -> bool:
+    """The open file holds exactly `expect`, compared a block at a time (a second copy of a 120 MB
+    ledger in memory would raise the peak of an add by as much)."""
+    view, at = memoryview(expect), 0
+    while chunk := f.read(block):
+        if view[at:at + len(chunk)] != chunk:
+            return False
+        at += len(chunk)
+    return at == len(expect)
+
+
+def _kept_if_changed(old, target: Path, shown: Path) -> None:
+    """A write into the old file in the instant between the check and the rename (a `>>`, an
+    in-place save) went to a file no longer named: keep it under a name beside the ledger, and say so."""
+    f, st = old
+    try:
+        now = os.fstat(f.fileno())
+    except OSError:  # the rename is done: this check must not report it as undone
+        return
+    if (now.st_size, now.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+        return
+    kept = target.with_name(f"{target.name}.changed-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    f.seek(0)
+    try:
+        with open(kept, "xb") as out:
+            out.write(f.read())
+    except OSError as exc:
+        raise WriteError(f"{shown} was changed by another program at the moment iqtl replaced it, and its "
+                         f"version could not be kept ({exc.strerror}): compare the ledger with what you "
+                         "saved") from None
+    raise WriteError(f"{shown} was changed by another program at the moment iqtl replaced it: its version is "
+                     f"kept as {kept.name} (the ledger has iqtl's change): merge the two")
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -62,11 +62,27 @@ def signature(record: Record, kind: str) -> tuple:
 # ---------------------------------------------------------------- details
 
 
+WORD_DIFF_CELLS = 250_000  # words x words matched one by one at most (about 0.1 s)
+
+
 def word_changes(old: str, new: str) -> str:
     """The words removed and added, for long text: `removed [a b] added [c d]`."""
     a, b = old.split(), new.split()
+    # SequenceMatcher is quadratic at worst: the common ends are taken off first (linear), and a
+    # middle too long to match word by word is shown as one replacement.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    a, b = a[head:len(a) - tail], b[head:len(b) - tail]
+    if len(a) * len(b) > WORD_DIFF_CELLS:
+        opcodes = [("replace" if a and b else "delete" if a else "insert", 0, len(a), 0, len(b))]
+    else:
+        opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op in ("delete", "replace"):
             out.append(f"removed [{' '.join(a[i1:i2])}]")
         if op in ("insert", "replace"):
@@ -75,8 +91,9 @@ def word_changes(old: str, new: str) -> str:
 
 
 def item_changes(old: tuple, new: tuple) -> str:
-    added = [x for x in new if x not in old]
-    removed = [x for x in old if x not in new]
+    olds, news = set(old), set(new)  # a set each: long lists made this quadratic
+    added = [x for x in new if x not in olds]
+    removed = [x for x in old if x not in news]
     parts = ([f"added {LIST_SEPARATOR.join(added)}"] if added else []) + (
         [f"removed {LIST_SEPARATOR.join(removed)}"] if removed else [])
     if not parts and old != new:

@@ -19,7 +19,8 @@ class ChartBy(StrEnum):
 
 
 WidthOpt = Annotated[Optional[int], typer.Option(
-    "--width", "-w", min=30, help="Columns to fit. Default: the terminal's width.", show_default=False)]
+    "--width", "-w", min=30, max=10_000, help="Columns to fit (at most 10,000). Default: the terminal's width.",
+    show_default=False)]
 
 
 @with_filters(*EVENT_FILTERS)
@@ -49,7 +50,7 @@ def chart_command(
         typer.echo("no events match", err=True)
         return
     con = console(color)
-    cols = width if width is not None else con.width
+    cols = width if width is not None else min(con.width, 10_000)  # COLUMNS=50000000 is no terminal
     drawn = picture(led, events, width=cols, by=by.value, max_lanes=lanes, window=(q.start, q.end),
                     cut_gaps=not linear)
     con.width = max(cols, 30)

@@ -66,7 +66,8 @@ def fmt_command(
             sys.stdout.writelines(for_terminal(line if line.endswith("\n") else line + "\n") for line in lines)
             raise typer.Exit(ExitCode.DATA if check else ExitCode.OK)
         try:
-            replace_file(target, (BOM if data.startswith(BOM) else b"") + new.encode("utf-8"), path)
+            replace_file(target, (BOM if data.startswith(BOM) else b"") + new.encode("utf-8"), path,
+                         expect=data)  # an editor's save meanwhile stops the write: nothing lost
         except WriteError as exc:
             fail(str(exc), ExitCode.USAGE)
         typer.echo(f"formatted {one_line(str(path))}", err=True)

@@ -26,10 +26,16 @@ Kind = StrEnum("Kind", [(k, k) for k in KINDS])
 
 def _read_input(file: Path) -> tuple[bytes, str]:
     if str(file) == "-":
+        if sys.stdin is None:  # `<&-`
+            fail("cannot import from standard input: it is closed", ExitCode.USAGE)
         return sys.stdin.buffer.read(), "<stdin>"
     if not file.exists():
         fail(f"no such file: {file} (try 'iqtl import --help')", ExitCode.USAGE)
     try:
+        import stat
+
+        if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
+            fail(f"cannot import {file}: it is a device, not a file", ExitCode.USAGE)
         return file.read_bytes(), str(file)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
@@ -83,7 +89,7 @@ def _import_rows(kind: str, table, name: str, path: Path, *, update: bool, dry_r
     with session as app:
         planned = ingest.plan_import(kind, table, name, app.ledger, update=update, restore=restore)
         plan = app.plan(planned.records)
-        planned.place(plan.findings, name)
+        planned.place(plan.findings, name, plan.first_lines)
         report(planned.notes)
         if planned.errors:
             report(planned.errors)

@@ -99,7 +99,7 @@ def git_setup(
     else:
         sep = b"" if not old or old.endswith(b"\n") else b"\n"
         try:
-            replace_file(attrs, old + sep + line.encode() + b"\n")
+            replace_file(attrs, old + sep + line.encode() + b"\n", expect=old if attrs.exists() else None)
         except WriteError as exc:
             fail(str(exc), ExitCode.USAGE)
         typer.echo(f".gitattributes: added '{one_line(line)}'")
