@@ -291,9 +291,12 @@ def _grep(q: Query, *texts: str) -> bool:
     return (not q.grep or any(p.search(blob) for p in q.grep)) and all(p.search(blob) for p in q.grep_all)
 
 
+def _when(date: edtf.EDTF | None) -> tuple[int, int]:
+    return (edtf.POS_INF, edtf.POS_INF) if date is None else date.timeline_key()
+
+
 def _sorted(records: list, q: Query) -> list:
-    records.sort(key=lambda r: ((r.date.earliest, r.date.latest) if r.date else (edtf.POS_INF, edtf.POS_INF), r.id),
-                 reverse=q.reverse)
+    records.sort(key=lambda r: (_when(r.date), r.id), reverse=q.reverse)
     return records if q.limit is None else records[: q.limit]
 
 

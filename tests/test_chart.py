@@ -287,7 +287,7 @@ def test_stats_of_the_seed_ledger():
 
     fig = json.loads(run("stats", "--ledger", str(SEED), "--format", "json").stdout)
     assert fig["events"] == len(dates) and fig["claims"] == len(raw["claim"])
-    # an open start ("by February 2008": ../2008-02) has no first year to count it under
+    # an unknown start ("by February 2008": /2008-02) has no first year to count it under
     assert sum(fig["events_per_year"].values()) == sum(not t.startswith(("..", "/")) for t in dates)
     wanted = Counter(qualifier(t) for t in dates)
     d = fig["dates"]
@@ -300,3 +300,15 @@ def test_stats_of_the_seed_ledger():
     top, n = counts.most_common(1)[0]
     assert fig["actors"][0] == {"id": top, "name": next(a["name"] for a in raw["actor"] if a["id"] == top),
                                 "events": n}
+
+
+def test_a_date_known_only_by_its_end_is_not_drawn_across_the_years_before(tmp_path):
+    """"By June 2007" (/2007-06) says nothing of 1980-2006: the known month is drawn faint with an
+    arrow before it, not a bar from the chart's left edge."""
+    ledger = tmp_path / "by.toml"
+    ledger.write_text(GAPPED.replace('date = "2006"', 'date = "/2007-06"'), encoding="utf-8")
+    lines = chart_lines("--by", "tag", "--lanes", "0", "--linear", ledger=ledger, width=100)
+    _, _, x0 = header(lines)
+    row = lane(lines, "other")
+    assert "◂░" in row and "█" not in row[x0:], row
+    assert row[x0:].index("◂") > (100 - x0) // 2  # near 2007, far from 1980

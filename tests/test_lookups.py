@@ -118,7 +118,7 @@ def test_compact_view_is_one_line_a_record():
     out = run("list", "--ledger", SEED, "-F", "table", "--color", "never", "-W", 100, "--compact", "--no-pager").stdout
     lines = out.splitlines()
     assert len(lines) == len(led.events)
-    assert all(whole(e.id, line) for e, line in zip(sorted(led.events, key=lambda e: (e.date.sort_key(), e.id)),
+    assert all(whole(e.id, line) for e, line in zip(sorted(led.events, key=lambda e: (e.date.timeline_key(), e.id)),
                                                      lines, strict=True))
     assert max(map(len, lines)) <= 100
 

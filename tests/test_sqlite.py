@@ -223,7 +223,8 @@ WINDOW = """
 SELECT e.id FROM events e JOIN event_actors ea ON ea.event_id = e.id
 WHERE ea.actor_id = :actor
   AND (e.earliest IS NULL OR e.earliest <= :hi) AND (e.latest IS NULL OR e.latest >= :lo)
-ORDER BY coalesce(e.earliest, -4611686018427387904), coalesce(e.latest, 4611686018427387904), e.id
+-- the timeline's order: a date known only by its end (/2007-06) goes at that end
+ORDER BY coalesce(e.earliest, e.latest, -4611686018427387904), coalesce(e.latest, 4611686018427387904), e.id
 """
 
 

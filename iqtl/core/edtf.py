@@ -112,6 +112,13 @@ class EDTF:
     def sort_key(self) -> tuple[int, int]:
         return (self.earliest, self.latest)
 
+    def timeline_key(self) -> tuple[int, int]:
+        """Where the date goes on a timeline: by its first day; a date known only by its end
+        ("by June 2007": /2007-06) at that end, not before every other date."""
+        if self.earliest == NEG_INF and self.latest != POS_INF:
+            return (self.latest, self.latest)
+        return (self.earliest, self.latest)
+
     def overlaps(self, lo: int, hi: int) -> bool:
         return self.earliest <= hi and self.latest >= lo
 
@@ -495,8 +502,8 @@ def year_label(date: EDTF | None) -> str:
     """The heading a date is grouped under in a chronology."""
     if date is None:
         return "Undated"
-    year = date.first_year
-    return "Open start" if year is None else str(year)
+    day = date.timeline_key()[0]  # a date known only by its end is told under the end's year
+    return "Open start" if day == NEG_INF else str(civil_from_days(day)[0])
 
 
 def is_valid(text: str) -> bool:

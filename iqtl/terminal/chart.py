@@ -25,7 +25,8 @@ FUZZY_POINT = "○"  # a single date that is approximate or uncertain
 MORE_LEFT, MORE_RIGHT = "◂", "▸"  # the interval goes on beyond the chart (open end, or clipped by --from/--to)
 
 LEGEND = ((BAR, "interval"), (FUZZY, "approximate/uncertain end"), (POINT, "date"),
-          (FUZZY_POINT, "approximate/uncertain date"), (MORE_LEFT + MORE_RIGHT, "goes on"))
+          (FUZZY_POINT, "approximate/uncertain date"),
+          (MORE_LEFT + MORE_RIGHT, "goes on, or began or ended when not known"))
 MONTH_INITIALS = "JFMAMJJASOND"
 MAX_SUBROWS = 4  # rows a lane may grow to before overlapping intervals are drawn over each other
 MIN_WIDTH = 30
@@ -41,7 +42,32 @@ def _put(row: list[Cell], col: int, char: str, style: str) -> None:
         row[col] = (char, style)
 
 
+def _half_known(date: EDTF) -> bool:
+    return (date.unknown_start and date.end is not None) or (date.unknown_end and date.start is not None)
+
+
+def _extent(axis: Axis, date: EDTF) -> tuple[int, int]:
+    """The columns an interval takes when drawn (with its arrow)."""
+    if _half_known(date):
+        known = date.end if date.unknown_start else date.start
+        k0, k1 = axis.col(known.earliest), axis.col(known.latest)
+        return (max(0, k0 - 1), k1) if date.unknown_start else (k0, min(axis.width - 1, k1 + 1))
+    return axis.col(date.earliest), axis.col(date.latest)
+
+
 def _draw_interval(row: list[Cell], axis: Axis, date: EDTF) -> None:
+    if _half_known(date):
+        # "By June 2007" (/2007-06) says nothing of the years before: only the known end is drawn,
+        # faint, with an arrow on the side where the date is unknown -- never a bar across the chart.
+        known = date.end if date.unknown_start else date.start
+        k0, k1 = axis.col(known.earliest), axis.col(known.latest)
+        for c in range(k0, k1 + 1):
+            row[c] = (FUZZY, "cyan")
+        if date.unknown_start and k0 > 0:
+            row[k0 - 1] = (MORE_LEFT, "dim")
+        elif date.unknown_end and k1 < len(row) - 1:
+            row[k1 + 1] = (MORE_RIGHT, "dim")
+        return
     c0, c1 = axis.col(date.earliest), axis.col(date.latest)
     for c in range(c0, c1 + 1):
         _put(row, c, BAR, "cyan")
@@ -66,9 +92,9 @@ def lane_rows(lane: Lane, axis: Axis, max_rows: int = MAX_SUBROWS) -> list[list[
     blank: Cell = (" ", "")
     rows: list[list[Cell]] = [[blank] * axis.width]
     dated = [ev for ev in lane.events if ev.date]
-    intervals = sorted((ev for ev in dated if ev.date.is_interval), key=lambda ev: ev.date.sort_key())
+    intervals = sorted((ev for ev in dated if ev.date.is_interval), key=lambda ev: ev.date.timeline_key())
     for ev in intervals:
-        c0, c1 = axis.col(ev.date.earliest), axis.col(ev.date.latest)
+        c0, c1 = _extent(axis, ev.date)
         target = next((r for r in rows if not _occupied(r, c0, c1)), None)
         if target is None:
             if len(rows) < max_rows:
