@@ -1,0 +1,347 @@
+"""A ledger in many files (`include = [...]`): read in a stable order as one ledger, every problem
+placed in its own file and line, cycles and missing files refused where they are named, the cache
+keyed on every file, `add --to` writing the file chosen, `iqtl ledger` listing them all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iqtl.ledgerfile import cache, loader
+
+from .conftest import FIXTURES, MINI, SEED, run
+
+SPLIT = FIXTURES / "split"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    """The files under `root`; the main one is the first."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root / next(iter(files))
+
+
+def records(result: loader.LoadResult) -> tuple:
+    ledger = result.ledger
+    return ledger.sources, ledger.actors, ledger.events, ledger.claims
+
+
+def split_copy(tmp_path: Path) -> Path:
+    shutil.copytree(SPLIT, tmp_path / "split")
+    return tmp_path / "split" / "events.toml"
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+SOURCE = '[[source]]\nid = "{id}"\ntitle = "T"\npublisher = "P"\ndate = "2008"\n'
+EVENT = '[[event]]\nid = "{id}"\ndate = "{date}"\ntitle = "T"\nsummary = "S"\nsources = ["{source}"]\n'
+
+
+def event(id: str, date: str = "2008-01", source: str = "s1") -> str:
+    return EVENT.format(id=id, date=date, source=source)
+
+
+# ---------------------------------------------------------------- one ledger from many files
+
+
+def test_the_split_fixture_is_the_mini_ledger():
+    split, whole = loader.load(SPLIT / "events.toml", use_cache=False), loader.load(MINI, use_cache=False)
+    assert not split.problems and not whole.problems
+    assert records(split) == records(whole)
+    names = [Path(i.path).relative_to(SPLIT).as_posix() for i in split.includes]
+    assert names == ["sources.toml", "actors.toml", "events/2007-a.toml", "events/2007-b.toml"]  # depth first
+    counts = {Path(i.path).name: dict(zip(("source", "actor", "event", "claim"), i.counts, strict=True))
+              for i in split.includes}
+    assert counts["sources.toml"]["source"] == len(whole.ledger.sources)
+    assert sum(c["event"] for c in counts.values()) == len(whole.ledger.events)
+
+
+def _split_seed(root: Path) -> Path:
+    """The seed ledger cut at its section banners: the header in events.toml, sources.toml (which
+    includes actors.toml), then the events and the claims under events/, named to sort in order."""
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    banners = [i for i, line in enumerate(lines) if line.startswith("# ====") and i + 2 < len(lines)
+               and lines[i + 2].startswith("# ====")]
+    heads = banners  # each banner is three lines (rule, name, rule): its first
+    assert len(heads) == 4, "the seed's four sections (sources, actors, events, claims)"
+    start = heads[0]
+    parts = {name: "\n".join(lines[a:b]) + "\n" for name, a, b in
+             zip(("sources", "actors", "events", "claims"), heads, [*heads[1:], len(lines)], strict=True)}
+    events_dir = root / "events"
+    events_dir.mkdir(parents=True)
+    (root / "events.toml").write_text("\n".join(lines[:start]) + '\ninclude = ["sources.toml", "events/*.toml"]\n',
+                                      encoding="utf-8")
+    (root / "sources.toml").write_text('include = ["actors.toml"]\n\n' + parts["sources"], encoding="utf-8")
+    (root / "actors.toml").write_text(parts["actors"], encoding="utf-8")
+    (events_dir / "1-events.toml").write_text(parts["events"], encoding="utf-8")
+    (events_dir / "2-claims.toml").write_text(parts["claims"], encoding="utf-8")
+    shutil.copytree(SEED.parent / "sources", root / "sources")  # the archives, relative to the main file
+    return root / "events.toml"
+
+
+def test_the_seed_split_loads_as_the_seed(tmp_path):
+    main = _split_seed(tmp_path / "split")
+    split, whole = loader.load(main, use_cache=False), loader.load(SEED, use_cache=False)
+    assert [p.message for p in split.problems] == [p.message for p in whole.problems]
+    assert records(split) == records(whole)
+    assert len(split.includes) == 4 and split.archives  # its archives were read and its quotes checked
+
+
+@pytest.mark.parametrize("args", [("check", "--strict"), ("list", "--format", "csv"), ("claims", "--format", "json"),
+                                  ("stats", "--format", "json")])
+def test_commands_on_the_split_seed_equal_the_seed(args, tmp_path):
+    main = _split_seed(tmp_path / "split")
+    split, whole = run(*args, "--ledger", str(main)), run(*args, "--ledger", str(SEED))
+    assert split.exit_code == whole.exit_code
+    assert split.stdout.replace(str(main), "LEDGER") == whole.stdout.replace(str(SEED), "LEDGER")
+
+
+def test_a_piecewise_sized_main_file_with_includes_is_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "PIECEWISE_FROM", 1)  # every file big enough to be read a piece at a time
+    main = split_copy(tmp_path)
+    assert records(loader.load(main, use_cache=False)) == records(loader.load(MINI, use_cache=False))
+
+
+def test_includes_are_not_followed_in_a_text_without_a_folder():
+    # A git revision or a merge: the main file's text alone; `include` is no error there.
+    result = loader.load_text((SPLIT / "events.toml").read_text(encoding="utf-8"), "HEAD:events.toml")
+    assert not result.problems and not result.ledger.events
+
+
+# ---------------------------------------------------------------- problems, in their own files
+
+
+def test_a_bad_date_in_an_included_file_is_placed_there(tmp_path):
+    main = split_copy(tmp_path)
+    part = main.parent / "events" / "2007-b.toml"
+    part.write_text(part.read_text().replace('date = "2007-12-31"', 'date = "2007-13-31"'))
+    result = loader.load(main, use_cache=False)
+    [problem] = result.errors
+    assert problem.path == str(part)
+    assert problem.line == line_of(part, "2007-13-31")
+    assert "bad date" in problem.message
+
+
+def test_a_duplicate_id_across_files_names_both(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml", "b.toml"]\n',
+                            "a.toml": SOURCE.format(id="s1") + "\n" + event("e1"),
+                            "b.toml": event("e2") + "\n" + event("e1", "2009")})
+    [problem] = loader.load(main, use_cache=False).errors
+    b, a = tmp_path / "b.toml", tmp_path / "a.toml"
+    assert (problem.path, problem.line) == (str(b), line_of(b, '"2009"') - 1)  # the second one, at its id
+    assert f"first defined at {a}:{line_of(a, '[[event]]')}" in problem.message
+
+
+def test_a_duplicate_in_one_included_file_says_its_line(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n',
+                            "a.toml": SOURCE.format(id="s1") + "\n" + event("e1") + "\n" + event("e1", "2009")})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert problem.path == str(tmp_path / "a.toml")
+    assert f"(first defined at line {line_of(tmp_path / 'a.toml', '[[event]]')})" in problem.message
+
+
+def test_references_resolve_across_files_and_an_unknown_one_is_placed(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["sources.toml", "events.d/*.toml"]\n'
+                            + event("e0"),
+                            "sources.toml": SOURCE.format(id="s1"),
+                            "events.d/a.toml": event("e1") + "\n" + event("e2", source="nope")})
+    [problem] = loader.load(main, use_cache=False).errors
+    part = tmp_path / "events.d" / "a.toml"
+    assert problem.path == str(part)
+    assert (problem.line, problem.col) == (line_of(part, '"nope"'), part.read_text().split("\n")[
+        line_of(part, '"nope"') - 1].index('"nope"') + 1)
+    assert "nope" in problem.message
+
+
+def test_a_toml_error_in_an_included_file_is_placed_there(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": event("e1") + 'title = "again"\n'})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert (problem.path, problem.code) == (str(tmp_path / "a.toml"), "toml")
+    assert problem.line == line_of(tmp_path / "a.toml", "again")
+
+
+def test_the_cycle_is_refused_at_the_include_that_closes_it(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": 'include = ["b.toml"]\n' + event("e1"),
+                            "b.toml": '\n# comes back\ninclude = [\n  "a.toml",\n]\n' + event("e2")})
+    result = loader.load(main, use_cache=False)
+    [problem] = result.errors
+    b = tmp_path / "b.toml"
+    assert (problem.path, problem.line, problem.col) == (str(b), 4, 3)
+    assert "cycle" in problem.message and f"{tmp_path / 'a.toml'} -> {b} -> {tmp_path / 'a.toml'}" in problem.message
+    assert {e.id for e in result.ledger.events} == {"e1", "e2"}  # each read once all the same
+
+
+def test_including_the_main_file_is_a_cycle(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["*.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": event("e1")})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert problem.path == str(main) and problem.line == 2 and "cycle" in problem.message
+
+
+@pytest.mark.parametrize("name, says", [("missing.toml", "no such file"), ("parts/*.toml", "matches no file"),
+                                        ("/etc/hosts", "relative"), ("../outside.toml", "outside"),
+                                        ("", "empty"), ("parts", "directory")])
+def test_a_bad_include_is_placed_at_its_name(name, says, tmp_path):
+    (tmp_path / "outside.toml").write_text(event("x"))
+    (tmp_path / "ledger" / "parts").mkdir(parents=True)
+    main = write(tmp_path / "ledger", {"events.toml": f'schema = 1\n\ninclude = ["a.toml", {name!r}]\n'
+                                       .replace("'", '"') + SOURCE.format(id="s1"),
+                                       "a.toml": event("e1")})
+    result = loader.load(main, use_cache=False)
+    [problem] = result.errors
+    assert (problem.path, problem.line, problem.code) == (str(main), 3, "include")
+    assert problem.col == main.read_text().split("\n")[2].index(f'"{name}"') + 1
+    assert says in problem.message
+    assert [e.id for e in result.ledger.events] == ["e1"]  # the rest is still read and checked
+
+
+def test_a_file_named_twice_is_read_once_and_the_second_name_refused(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["parts/*.toml", "parts/a.toml"]\n'
+                            + SOURCE.format(id="s1"), "parts/a.toml": event("e1")})
+    result = loader.load(main, use_cache=False)
+    [problem] = result.errors
+    assert problem.line == 2 and "already included" in problem.message
+    assert [e.id for e in result.ledger.events] == ["e1"]
+
+
+def test_include_must_be_a_list_of_strings(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = "a.toml"\n' + SOURCE.format(id="s1")})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert problem.line == 2 and "list" in problem.message
+
+
+def test_schema_in_an_included_file_is_optional_but_must_agree(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml", "b.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": "schema = 1\n" + event("e1"), "b.toml": "schema = 2\n" + event("e2")})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert (problem.path, problem.line, problem.code) == (str(tmp_path / "b.toml"), 1, "schema")
+
+
+def test_an_empty_included_file_is_a_part_with_no_records(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": "\n"})
+    result = loader.load(main, use_cache=False)
+    assert not result.problems and [i.counts for i in result.includes] == [(0, 0, 0, 0)]
+
+
+def test_the_order_is_depth_first_and_globs_sorted(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["z.toml", "d/*.toml"]\n' + SOURCE.format(id="s1"),
+                            "z.toml": 'include = ["y.toml"]\n' + event("z"), "y.toml": event("y"),
+                            "d/b.toml": event("b"), "d/a.toml": event("a"), "d/c.toml": event("c")})
+    result = loader.load(main, use_cache=False)
+    assert [e.id for e in result.ledger.events] == ["z", "y", "a", "b", "c"]
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    where = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
+    return where / "iqtl"
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """Counts real parses of a ledger with includes (a cache hit never reaches load_split)."""
+    from iqtl.ledgerfile import includes
+
+    calls: list[str] = []
+    real = includes.load_split
+
+    def counting(text, raw, path, reader):
+        calls.append(path)
+        return real(text, raw, path, reader)
+
+    monkeypatch.setattr(includes, "load_split", counting)
+    return calls
+
+
+def same(a: loader.LoadResult, b: loader.LoadResult) -> bool:
+    return (records(a), a.problems, a.includes, a.globs) == (records(b), b.problems, b.includes, b.globs)
+
+
+def test_a_hit_equals_a_parse(tmp_path, home, parses):
+    main = split_copy(tmp_path)
+    part = main.parent / "events" / "2007-b.toml"
+    part.write_text(part.read_text().replace('date = "2007-12-31"', 'date = "2007-13-31"'))  # a problem to keep
+    first = loader.load(main)
+    second = loader.load(main)
+    assert parses == [str(main)]
+    assert same(first, second) and second.errors[0].path == str(part)
+
+
+def test_the_entry_serves_the_ledger_however_its_path_is_spelt(tmp_path, home, parses, monkeypatch):
+    main = split_copy(tmp_path)
+    first = loader.load(main)
+    monkeypatch.chdir(main.parent)
+    second = loader.load("events.toml")
+    assert parses == [str(main)]
+    assert [i.path for i in second.includes] == [os.path.relpath(i.path, main.parent) for i in first.includes]
+    assert same(second, loader.load("events.toml", use_cache=False))
+
+
+def test_editing_an_included_file_is_seen_even_with_its_size_and_mtime_put_back(tmp_path, home, parses):
+    main = split_copy(tmp_path)
+    part = main.parent / "events" / "2007-a.toml"
+    before = loader.load(main)
+    st = os.stat(part)
+    part.write_text(part.read_text().replace("Iran–Iraq war", "Iran–Iraq War"))  # same size
+    os.utime(part, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(part).st_size == st.st_size and os.stat(part).st_mtime_ns == st.st_mtime_ns
+    after = loader.load(main)
+    assert len(parses) == 2
+    assert after.ledger.get("event", "war").title == "Iran–Iraq War" != before.ledger.get("event", "war").title
+    assert loader.load(main) and len(parses) == 2  # and the new state is cached
+
+
+def test_replacing_an_included_file_is_seen(tmp_path, home, parses):
+    main = split_copy(tmp_path)
+    part = main.parent / "actors.toml"
+    loader.load(main)
+    text = part.read_bytes()
+    part.unlink()
+    part.write_bytes(text)  # the same bytes in a new inode
+    loader.load(main)
+    assert len(parses) == 2
+
+
+def test_a_new_file_matching_a_pattern_is_seen(tmp_path, home, parses):
+    main = split_copy(tmp_path)
+    loader.load(main)
+    (main.parent / "events" / "2009.toml").write_text(event("later", source="paper-b"))
+    result = loader.load(main)
+    assert len(parses) == 2 and result.ledger.get("event", "later") is not None
+    (main.parent / "events" / "2009.toml").unlink()
+    assert loader.load(main).ledger.get("event", "later") is None
+
+
+def test_a_missing_include_created_later_is_seen(tmp_path, home, parses):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n' + SOURCE.format(id="s1")})
+    assert loader.load(main).errors
+    (tmp_path / "a.toml").write_text(event("e1"))
+    result = loader.load(main)
+    assert not result.errors and result.ledger.get("event", "e1")
+
+
+def test_a_single_file_entry_is_unchanged(tmp_path, home):
+    # A ledger in one file keeps the entry it always had: no includes, no patterns.
+    shutil.copyfile(MINI, tmp_path / "events.toml")
+    loader.load(tmp_path / "events.toml")
+    result = loader.load(tmp_path / "events.toml")
+    assert result.includes == () and result.globs == ()
+    assert cache.enabled()
