@@ -345,3 +345,148 @@ def test_a_single_file_entry_is_unchanged(tmp_path, home):
     result = loader.load(tmp_path / "events.toml")
     assert result.includes == () and result.globs == ()
     assert cache.enabled()
+
+
+# ---------------------------------------------------------------- writing: add --to, import --to
+
+
+ADD_EVENT = ("add", "event", "--date", "2008-05", "--title", "A new event", "--summary", "S",
+             "--source", "paper-a", "--actor", "us")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.toml"))}
+
+
+@pytest.mark.parametrize("to", ["events.toml", "sources.toml", "actors.toml", "events/2007-a.toml",
+                                "events/2007-b.toml"])
+def test_add_to_each_file_appends_there_and_nowhere_else(to, tmp_path):
+    main = split_copy(tmp_path)
+    before = snapshot(main.parent)
+    result = run(*ADD_EVENT, "--ledger", main, "--to", main.parent / to)
+    assert result.exit_code == 0, result.stderr
+    new_id = result.stdout.strip()
+    after = snapshot(main.parent)
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == [to]
+    assert after[to].startswith(before[to])  # appended: every old byte stays
+    assert f'id = "{new_id}"'.encode() in after[to][len(before[to]):]
+    loaded = loader.load(main, use_cache=False)
+    assert not loaded.problems and loaded.ledger.get("event", new_id) is not None
+
+
+@pytest.mark.parametrize("args, expected", [
+    (ADD_EVENT, "events/2007-a.toml"),  # 2 events each in 2007-a and 2007-b, none in the main file: the first
+    (("add", "source", "--title", "T", "--publisher", "P", "--date", "2009"), "sources.toml"),
+    (("add", "actor", "--name", "Someone"), "actors.toml"),
+    (("add", "claim", "--text", "Words.", "--speaker", "us", "--source", "paper-b", "--about", "war"),
+     "events/2007-b.toml"),
+])
+def test_the_default_file_holds_the_most_records_of_the_kind(args, expected, tmp_path):
+    main = split_copy(tmp_path)
+    before = snapshot(main.parent)
+    result = run(*args, "--ledger", main)
+    assert result.exit_code == 0, result.stderr
+    after = snapshot(main.parent)
+    assert [name for name in after if after[name] != before[name]] == [expected]
+
+
+def test_a_tie_with_the_main_file_goes_to_the_main_file(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml"]\n\n' + SOURCE.format(id="s1"),
+                            "a.toml": SOURCE.format(id="s2")})
+    assert run("add", "source", "--title", "T", "--publisher", "P", "--date", "2009", "--ledger", main).exit_code == 0
+    assert loader.load(main, use_cache=False).includes[0].counts[0] == 1
+    assert main.read_text().count("[[source]]") == 2
+
+
+def test_add_to_a_file_outside_the_ledger_is_a_usage_error(tmp_path):
+    main = split_copy(tmp_path)
+    stray = tmp_path / "stray.toml"
+    stray.write_text("schema = 1\n")
+    before = snapshot(tmp_path)
+    result = run(*ADD_EVENT, "--ledger", main, "--to", stray)
+    assert result.exit_code == 2
+    assert "not a file of the ledger" in result.stderr and "events/2007-b.toml" in result.stderr
+    assert run(*ADD_EVENT, "--ledger", main, "--to", tmp_path / "nope.toml").exit_code == 2
+    assert snapshot(tmp_path) == before
+
+
+def test_add_to_on_a_ledger_in_one_file(tmp_path):
+    shutil.copyfile(MINI, tmp_path / "events.toml")
+    (tmp_path / "other.toml").write_text("schema = 1\n")
+    main = tmp_path / "events.toml"
+    assert run(*ADD_EVENT, "--ledger", main, "--to", tmp_path / "other.toml").exit_code == 2
+    result = run(*ADD_EVENT, "--ledger", main, "--to", main)
+    assert result.exit_code == 0 and loader.load(main).ledger.get("event", result.stdout.strip())
+
+
+def test_add_checks_the_whole_ledger_and_places_its_errors(tmp_path):
+    main = split_copy(tmp_path)
+    before = snapshot(main.parent)
+    result = run("add", "event", "--date", "2008", "--title", "T", "--summary", "S", "--source", "paper-a",
+                 "--actor", "us", "--related", "no-such-event", "--ledger", main, "--to", main.parent / "actors.toml")
+    assert result.exit_code == 1 and "no-such-event" in result.stderr
+    assert snapshot(main.parent) == before
+
+
+def test_add_refuses_a_ledger_broken_in_an_included_file(tmp_path):
+    main = split_copy(tmp_path)
+    part = main.parent / "actors.toml"
+    part.write_text(part.read_text().replace('kind = "group"', 'kind = "gang"'))
+    before = snapshot(main.parent)
+    result = run(*ADD_EVENT, "--ledger", main, "--to", main)
+    assert result.exit_code == 1
+    assert f"{part}:{line_of(part, 'gang')}:" in result.stderr
+    assert snapshot(main.parent) == before
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    main = split_copy(tmp_path)
+    before = snapshot(main.parent)
+    result = run(*ADD_EVENT, "--ledger", main, "--to", main.parent / "sources.toml", "--dry-run")
+    assert result.exit_code == 0 and result.stdout.startswith("[[event]]")
+    assert snapshot(main.parent) == before
+
+
+def test_import_to_a_file(tmp_path):
+    main = split_copy(tmp_path)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,name,kind\nnew-one,New One,person\nnew-two,New Two,group\n", encoding="utf-8")
+    before = snapshot(main.parent)
+    result = run("import", rows, "--ledger", main, "--to", main.parent / "events" / "2007-b.toml")
+    assert result.exit_code == 0, result.stderr
+    after = snapshot(main.parent)
+    assert [n for n in after if after[n] != before[n]] == ["events/2007-b.toml"]
+    assert "events/2007-b.toml" in result.stderr
+    loaded = loader.load(main, use_cache=False)
+    assert not loaded.problems and loaded.ledger.get("actor", "new-two") is not None
+    assert run("import", rows, "--ledger", main, "--to", rows).exit_code == 2
+
+
+# ---------------------------------------------------------------- iqtl ledger / files
+
+
+def test_iqtl_ledger_lists_every_file_in_load_order(tmp_path):
+    main = split_copy(tmp_path)
+    result = run("files", "--ledger", main)
+    assert result.exit_code == 0
+    listed = result.stdout.split()
+    expected = [main, *(i.path for i in loader.load(main, use_cache=False).includes)]
+    assert listed == [str(p) for p in expected]
+    assert listed[1:] == [str(main.parent / n) for n in ("sources.toml", "actors.toml", "events/2007-a.toml",
+                                                           "events/2007-b.toml")]
+    assert "given with --ledger" in result.stderr and f"included by {main.parent / 'sources.toml'}:2" in result.stderr
+
+
+def test_iqtl_ledger_reports_an_include_it_cannot_follow(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml", "gone.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": event("e1")})
+    result = run("ledger", "--ledger", main)
+    assert result.exit_code == 1
+    assert result.stdout.split() == [str(main), str(tmp_path / "a.toml")]
+    assert f"{main}:2:" in result.stderr and "gone.toml" in result.stderr
+
+
+def test_iqtl_ledger_on_a_ledger_in_one_file_lists_it_alone():
+    result = run("ledger", "--ledger", SEED)
+    assert result.exit_code == 0 and result.stdout.split() == [str(SEED)]

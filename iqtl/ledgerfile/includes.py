@@ -238,3 +238,37 @@ class _Walk:
             return child
         child.text, child.raw = text, raw
         return child
+
+
+def load_replaced(path: str, replaced: dict[str, bytes]) -> LoadResult:
+    """The ledger in many files at `path` as it would read were the files in `replaced` (real path
+    -> bytes) to hold those bytes: what the appender checks before writing one of them.  Never
+    cached; the other files are read from disk."""
+    from iqtl.core.model import Ledger
+    from iqtl.ledgerfile.loader import _collector_paused, _load_text, _read_from_disk
+
+    def reader(shown: str) -> tuple[bytes, tuple]:
+        real = os.path.realpath(shown)
+        return (replaced[real], ()) if real in replaced else _read_from_disk(shown)
+
+    try:
+        data, _ = reader(path)
+    except OSError as exc:
+        return LoadResult(Ledger(path), [Problem(path, 0, 0, "error", f"cannot read: {exc.strerror}", "io")])
+    text, problem = decode(data, path)
+    if problem is not None:
+        return LoadResult(Ledger(path), [problem])
+    with _collector_paused():
+        return _load_text(text, path, reader)
+
+
+def default_file(result: LoadResult, kind: str) -> str:
+    """Where `iqtl add` puts a record of `kind` when not told: the file that holds the most records
+    of that kind; on a tie the main file if it is one of them, else the first in load order."""
+    at = KINDS.index(kind)
+    main = len(result.ledger.table(kind)) - sum(i.counts[at] for i in result.includes)
+    best, most = result.ledger.path, main
+    for i in result.includes:
+        if i.counts[at] > most:
+            best, most = i.path, i.counts[at]
+    return best
