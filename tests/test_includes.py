@@ -490,3 +490,59 @@ def test_iqtl_ledger_reports_an_include_it_cannot_follow(tmp_path):
 def test_iqtl_ledger_on_a_ledger_in_one_file_lists_it_alone():
     result = run("ledger", "--ledger", SEED)
     assert result.exit_code == 0 and result.stdout.split() == [str(SEED)]
+
+
+# ---------------------------------------------------------------- git: diff at a revision, the merge driver
+
+
+def _repo(tmp_path: Path) -> Path:
+    from .gitrepo import git
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SPLIT, repo / "data")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "split")
+    return repo
+
+
+def test_diff_reads_the_includes_at_the_revision(tmp_path, monkeypatch):
+    repo = _repo(tmp_path)
+    monkeypatch.chdir(repo)
+    assert run("diff", "HEAD").exit_code == 0  # the same files at HEAD and on disk
+    part = repo / "data" / "events" / "2007-b.toml"
+    part.write_text(part.read_text().replace('title = "Last day of 2007"', 'title = "The last day of 2007"'))
+    (repo / "data" / "events" / "2008.toml").write_text(event("later", source="paper-b"))
+    result = run("diff", "HEAD", "--format", "plain")
+    assert result.exit_code == 1
+    changes = sorted(tuple(line.split("\t")[:4]) for line in result.stdout.strip().split("\n"))
+    assert changes == [("+", "event", "later", ""), ("~", "event", "new-year", "title")]
+
+
+def test_the_merge_driver_merges_a_part_whose_references_point_into_other_files(tmp_path):
+    from .gitrepo import iqtl
+
+    repo = _repo(tmp_path)
+    part = repo / "data" / "events" / "2007-a.toml"
+    base, theirs = tmp_path / "base.toml", tmp_path / "theirs.toml"
+    shutil.copyfile(part, base)
+    theirs.write_text(part.read_text() + "\n" + event("theirs", source="paper-b"))
+    part.write_text(part.read_text() + "\n" + event("ours", source="paper-a"))
+    done = iqtl(repo, "merge-driver", str(base), str(part), str(theirs), "data/events/2007-a.toml")
+    assert done.returncode == 0, done.stderr
+    merged = loader.load(repo / "data" / "events.toml", use_cache=False)
+    assert not merged.errors and {"ours", "theirs"} <= {e.id for e in merged.ledger.events}
+    # A reference to nothing in any file is left to `iqtl check` of the whole ledger (its target
+    # could be in a part git merges later), which places it.
+    shutil.copyfile(base, part)
+    part.write_text(part.read_text() + "\n" + event("ours", source="paper-a"))
+    theirs.write_text(base.read_text() + "\n" + event("theirs", source="no-such-source"))
+    done = iqtl(repo, "merge-driver", str(base), str(part), str(theirs), "data/events/2007-a.toml")
+    assert done.returncode == 0
+    [problem] = loader.load(repo / "data" / "events.toml", use_cache=False).errors
+    assert problem.path.endswith("2007-a.toml") and "no-such-source" in problem.message
+    # Any other new error of the part is still a conflict, as in a ledger in one file.
+    shutil.copyfile(base, part)
+    theirs.write_text(base.read_text() + "\n" + event("theirs", date="2008-13"))
+    done = iqtl(repo, "merge-driver", str(base), str(part), str(theirs), "data/events/2007-a.toml")
+    assert done.returncode == 1 and "2008-13" in done.stderr

@@ -23,6 +23,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from iqtl.checks import Finding, validate
 from iqtl.core.model import KINDS, Problem
@@ -63,11 +64,12 @@ class _File:
         return self._where
 
 
-def load_split(text: str, raw: dict, path: str, reader: Reader) -> LoadResult:
+def load_split(text: str, raw: dict, path: str, reader: Reader, tree: _Tree | None = None) -> LoadResult:
     """The ledger whose main file `path` has `text` (parsed: `raw`), with every file it includes
-    read by `reader` (path -> bytes and stamp; OSError when it cannot)."""
+    read by `reader` (path -> bytes and stamp; OSError when it cannot); `tree`: the files are
+    those of a git revision, not of the disk."""
     main = _File(path, text, raw)
-    walk = _Walk(main, reader)
+    walk = _Walk(main, reader, tree)
     walk.run()
     files = walk.files
 
@@ -86,8 +88,8 @@ def load_split(text: str, raw: dict, path: str, reader: Reader) -> LoadResult:
     ledger, built = builder.result(path)
     found = _without_echoes(built, validate(ledger))
 
-    archives_read: tuple = ()
-    if any(s.archive for s in ledger.sources):  # archives are relative to the main file's folder
+    archives_read: tuple | None = None if tree else ()  # a revision's archives are not read (as load_bytes)
+    if tree is None and any(s.archive for s in ledger.sources):  # relative to the main file's folder
         from iqtl.ledgerfile import archives
         from iqtl.verify import verify
 
@@ -132,19 +134,23 @@ def _placed(f: Finding, starts: dict[str, list[int]], files: list[_File]) -> tup
 class _Walk:
     """Reads the files of the ledger depth first, in the order named, each once."""
 
-    def __init__(self, main: _File, reader: Reader):
+    def __init__(self, main: _File, reader: Reader, tree: _Tree | None = None):
         self.reader = reader
+        # The disk, or the files of a git revision (names "REV:path", nothing to resolve).
+        self.real = tree.real if tree else os.path.realpath
+        self.abspath = tree.real if tree else os.path.abspath
+        self.glob = tree.glob if tree else glob.glob
         self.files = [main]
         self.problems: list[Problem] = []
         self.globs: list[tuple[str, tuple[str, ...]]] = []  # (absolute pattern, its matches) for the cache
         self.order = {main.path: 0}  # path -> place, for sorting problems
-        self.root = os.path.dirname(os.path.realpath(main.path))
-        self.seen: dict[str, tuple[str, int]] = {os.path.realpath(main.path): ("", 0)}
+        self.root = os.path.dirname(self.real(main.path))
+        self.seen: dict[str, tuple[str, int]] = {self.real(main.path): ("", 0)}
 
     def run(self) -> None:
         main = self.files[0]
         stack = [(main, self._names(main))]
-        chain = [os.path.realpath(main.path)]
+        chain = [self.real(main.path)]
         while stack:
             parent, names = stack[-1]
             nxt = next(names, None)
@@ -156,7 +162,7 @@ class _Walk:
             child = self._read(parent, shown, name, line, col, chain, [f.path for f, _ in stack])
             if child is not None:
                 stack.append((child, self._names(child)))
-                chain.append(os.path.realpath(child.path))
+                chain.append(self.real(child.path))
 
     def _bad(self, f: _File, line: int, col: int, message: str) -> None:
         self.problems.append(Problem(f.path, line, col, "error", message, "include"))
@@ -182,10 +188,10 @@ class _Walk:
                 self._bad(f, line, col, f"include {name!r}: give a path relative to this file's folder")
                 continue
             joined = os.path.normpath(os.path.join(folder, name))
-            pattern = os.path.abspath(joined)
+            pattern = self.abspath(joined)
             if any(c in name for c in GLOB_CHARS):
-                matches = sorted(glob.glob(joined))
-                self.globs.append((pattern, tuple(sorted(glob.glob(pattern)))))
+                matches = sorted(self.glob(joined))
+                self.globs.append((pattern, tuple(sorted(self.glob(pattern)))))
                 if not matches:
                     self._bad(f, line, col, f"include {name!r} matches no file (in {folder or '.'})")
                     continue
@@ -196,9 +202,9 @@ class _Walk:
 
     def _read(self, parent: _File, shown: str, name: str, line: int, col: int, chain: list[str],
               shown_chain: list[str]) -> _File | None:
-        real = os.path.realpath(shown)
+        real = self.real(shown)
         self.order.setdefault(shown, len(self.order))
-        if os.path.commonpath([self.root, real]) != self.root:
+        if not _inside(real, self.root):
             self._bad(parent, line, col, f"include {name!r}: {shown} is outside the main ledger's folder "
                                          f"{self.root}; a ledger includes only files in or below its folder")
             return None
@@ -215,7 +221,7 @@ class _Walk:
         try:
             data, stamp = self.reader(shown)
         except FileNotFoundError:
-            self.globs.append((os.path.abspath(shown), ()))  # its creation must be seen by the cache
+            self.globs.append((self.abspath(shown), ()))  # its creation must be seen by the cache
             self._bad(parent, line, col, f"include {name!r}: no such file {shown}")
             return None
         except IsADirectoryError:
@@ -238,6 +244,64 @@ class _Walk:
             return child
         child.text, child.raw = text, raw
         return child
+
+
+def _inside(real: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([root, real]) == root
+    except ValueError:  # one absolute, one not
+        return False
+
+
+class _Tree:
+    """The files of a git revision, named as `iqtl diff` names them ("REV:path/in/repo")."""
+
+    def __init__(self, rev: str, root: str, names: list[str]):
+        self.rev, self.root = rev, root
+        self.names = [f"{rev}:{name}" for name in names]
+
+    def real(self, shown: str) -> str:
+        rev, _, rest = shown.partition(":")
+        return f"{rev}:{os.path.normpath(rest)}" if rest else shown
+
+    def glob(self, pattern: str) -> list[str]:
+        """As glob.glob: `*` and `?` stay within one path segment; no dot files unless asked."""
+        from fnmatch import fnmatchcase
+
+        parts = self.real(pattern).split("/")
+        return [n for n in self.names if len(n.split("/")) == len(parts) and all(
+            fnmatchcase(seg, pat) and (pat.startswith(".") or not seg.startswith("."))
+            for seg, pat in zip(n.split("/"), parts, strict=True))]
+
+    def read(self, shown: str) -> tuple[bytes, tuple]:
+        from iqtl.ledgerfile.revisions import _git
+
+        done = _git(self.root, "cat-file", "blob", self.real(shown))
+        if done.returncode != 0:
+            raise FileNotFoundError(shown)
+        return done.stdout, ()
+
+
+def load_revision(data: bytes, label: str, current: os.PathLike) -> LoadResult:
+    """The ledger at a git revision, as iqtl.ledgerfile.revisions.read_side gave it (`label` is
+    "REV:path"), with the files it includes read at that revision too."""
+    from iqtl.ledgerfile.loader import _INCLUDE_LINE, _collector_paused, load_bytes
+    from iqtl.ledgerfile.revisions import _git
+
+    text, problem = decode(data, label)
+    if problem is not None or not _INCLUDE_LINE.search(text):
+        return load_bytes(data, label)
+    rev, _, _ = label.partition(":")
+    top = _git(Path(os.path.realpath(current)).parent, "rev-parse", "--show-toplevel")
+    listed = _git(Path(top.stdout.decode().strip()), "ls-tree", "-r", "--name-only", "-z", rev)
+    if top.returncode != 0 or listed.returncode != 0:
+        return load_bytes(data, label)
+    tree = _Tree(rev, top.stdout.decode().strip(), [n for n in listed.stdout.decode().split("\0") if n])
+    raw = _parse(text, label)
+    if isinstance(raw, Problem):
+        return load_bytes(data, label)
+    with _collector_paused():
+        return load_split(text, raw, label, tree.read, tree)
 
 
 def load_replaced(path: str, replaced: dict[str, bytes]) -> LoadResult:
