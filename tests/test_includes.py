@@ -217,6 +217,28 @@ def test_a_file_named_twice_is_read_once_and_the_second_name_refused(tmp_path):
     assert [e.id for e in result.ledger.events] == ["e1"]
 
 
+def test_a_long_chain_of_includes_is_read_without_recursion(tmp_path):
+    depth = 1200  # beyond Python's recursion limit
+    files = {"events.toml": 'schema = 1\ninclude = ["p0.toml"]\n' + SOURCE.format(id="s1")}
+    for i in range(depth):
+        nxt = f'include = ["p{i + 1}.toml"]\n' if i + 1 < depth else ""
+        files[f"p{i}.toml"] = nxt + event(f"e{i}")
+    main = write(tmp_path, files)
+    result = loader.load(main, use_cache=False)
+    assert not result.errors and [e.id for e in result.ledger.events] == [f"e{i}" for i in range(depth)]
+    assert [p.path for p in result.warnings][:2] == [str(tmp_path / "p0.toml"), str(tmp_path / "p1.toml")]
+
+
+def test_a_symlinked_main_file_includes_from_beside_its_name(tmp_path):
+    main = split_copy(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    main.rename(elsewhere / "events.toml")
+    main.symlink_to(elsewhere / "events.toml")
+    result = loader.load(main, use_cache=False)
+    assert not result.problems and records(result) == records(loader.load(MINI, use_cache=False))
+
+
 def test_include_must_be_a_list_of_strings(tmp_path):
     main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = "a.toml"\n' + SOURCE.format(id="s1")})
     [problem] = loader.load(main, use_cache=False).errors

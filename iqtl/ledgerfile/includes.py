@@ -144,7 +144,8 @@ class _Walk:
         self.problems: list[Problem] = []
         self.globs: list[tuple[str, tuple[str, ...]]] = []  # (absolute pattern, its matches) for the cache
         self.order = {main.path: 0}  # path -> place, for sorting problems
-        self.root = os.path.dirname(self.real(main.path))
+        # The main file's folder as named (a symlinked main file still includes from beside its name).
+        self.root = self.real(os.path.dirname(main.path) or ".")
         self.seen: dict[str, tuple[str, int]] = {self.real(main.path): ("", 0)}
 
     def run(self) -> None:
