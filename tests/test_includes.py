@@ -485,6 +485,27 @@ def test_import_to_a_file(tmp_path):
     assert run("import", rows, "--ledger", main, "--to", rows).exit_code == 2
 
 
+@pytest.mark.hardening
+def test_concurrent_adds_to_different_files_all_land(tmp_path):
+    import subprocess
+
+    from .conftest import IQTL, ROOT, subprocess_env
+
+    main = split_copy(tmp_path)
+    targets = ["events.toml", "actors.toml", "events/2007-a.toml", "events/2007-b.toml"] * 2
+    env = subprocess_env() | {"PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([*IQTL, *ADD_EVENT, "--id", f"c{i}", "--ledger", str(main), "--to",
+                               str(main.parent / to)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i, to in enumerate(targets)]
+    outcomes = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert all(code == 0 for _, _, code in outcomes), outcomes
+    loaded = loader.load(main, use_cache=False)
+    assert not loaded.errors
+    for i, to in enumerate(targets):  # each in the file it was sent to, none lost
+        assert f'id = "c{i}"' in (main.parent / to).read_text()
+    assert {f"c{i}" for i in range(len(targets))} <= {e.id for e in loaded.ledger.events}
+
+
 # ---------------------------------------------------------------- iqtl ledger / files
 
 

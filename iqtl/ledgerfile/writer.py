@@ -294,7 +294,6 @@ class Appender:
                         self._result.problems, self._result.archives)
         crash_point("committed")
 
-
     def _commit_to(self, plan: Plan) -> None:
         """commit() of a plan for one file of a ledger in many files: only that file is written."""
         shown, target = plan.target, Path(os.path.realpath(plan.target))
