@@ -535,6 +535,20 @@ def test_iqtl_ledger_on_a_ledger_in_one_file_lists_it_alone():
     assert result.exit_code == 0 and result.stdout.split() == [str(SEED)]
 
 
+def test_fmt_formats_each_file_and_keeps_the_includes(tmp_path):
+    main = split_copy(tmp_path)
+    before = loader.load(main, use_cache=False)
+    for name in ("events.toml", "sources.toml", "events/2007-b.toml"):
+        result = run("fmt", "--ledger", main.parent / name)
+        assert result.exit_code == 0, result.stderr
+        assert run("fmt", "--check", "--ledger", main.parent / name).exit_code == 0
+    assert 'include = ["sources.toml", "events/*.toml"]' in main.read_text()
+    assert 'include = ["actors.toml"]' in (main.parent / "sources.toml").read_text()
+    after = loader.load(main, use_cache=False)
+    assert records(after) == records(before) and after.includes == tuple(
+        loader.Included(i.path, i.by, i.line, i.counts, after.includes[n].stamp) for n, i in enumerate(before.includes))
+
+
 # ---------------------------------------------------------------- git: diff at a revision, the merge driver
 
 
