@@ -245,6 +245,13 @@ def test_include_must_be_a_list_of_strings(tmp_path):
     assert problem.line == 2 and "list" in problem.message
 
 
+def test_include_as_a_dotted_key_is_an_error_not_ignored(tmp_path):
+    main = write(tmp_path, {"events.toml": 'schema = 1\ninclude.files = ["a.toml"]\n' + SOURCE.format(id="s1"),
+                            "a.toml": event("e1")})
+    [problem] = loader.load(main, use_cache=False).errors
+    assert problem.line == 2 and "list" in problem.message
+
+
 def test_schema_in_an_included_file_is_optional_but_must_agree(tmp_path):
     main = write(tmp_path, {"events.toml": 'schema = 1\ninclude = ["a.toml", "b.toml"]\n' + SOURCE.format(id="s1"),
                             "a.toml": "schema = 1\n" + event("e1"), "b.toml": "schema = 2\n" + event("e2")})

@@ -334,7 +334,7 @@ def load_text(text: str, path: str) -> LoadResult:
         return _load_text(text, path)
 
 
-_INCLUDE_LINE = re.compile(r"""^[ \t]*["']?include["']?[ \t]*=""", re.MULTILINE)
+_INCLUDE_LINE = re.compile(r"""^[ \t]*["']?include["']?[ \t]*[=.]""", re.MULTILINE)
 
 
 def _read_text(text: str, path: str) -> LoadResult:

@@ -7,6 +7,7 @@ import typer
 
 from iqtl.cli.errors import ExitCode, fail
 from iqtl.cli.options import LedgerOpt
+from iqtl.core.text import one_line
 
 
 def ledger_command(ledger: LedgerOpt = None):
@@ -44,7 +45,7 @@ def _list_includes(path: Path) -> None:
     result = load(path)
     for included in result.includes:
         typer.echo(included.path)
-        typer.echo(f"iqtl: included by {included.by}:{included.line}", err=True)
+        typer.echo(one_line(f"iqtl: included by {included.by}:{included.line}"), err=True)
     trouble = [p for p in result.problems if p.code == "include"]
     for problem in trouble:
         typer.echo(str(problem), err=True)
