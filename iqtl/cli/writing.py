@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from iqtl.cli.errors import fail
+from iqtl.cli.errors import ExitCode, fail
 from iqtl.core.model import Problem
 from iqtl.core.text import one_line
 from iqtl.ledgerfile.loader import DEFAULT_LEDGER, ENV_LEDGER
@@ -22,6 +22,10 @@ LedgerOpt = Annotated[Optional[Path], typer.Option(
     show_default=False)]
 IdOpt = Annotated[Optional[str], typer.Option("--id", help="Id of the new record. Default: made from its date "
                                               "and title, made unique with -2, -3…", show_default=False)]
+ToOpt = Annotated[Optional[Path], typer.Option(
+    "--to", help="For a ledger in many files (include = [...]): the file to append to, the main one or one it "
+    "includes. Default: the file holding the most records of that kind (a tie: the main file).",
+    show_default=False)]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the TOML that would be appended; "
                                          "write nothing.")]
 Text = Annotated[Optional[str], typer.Option(show_default=False)]
@@ -58,15 +62,22 @@ class Session:
 
     path: Path
     dry_run: bool
+    to: Path | None = None  # --to: the file of a ledger in many files to append to
 
     def __enter__(self) -> "Appender":
-        from iqtl.ledgerfile.writer import Appender, BrokenLedgerError, WriteError
+        from iqtl.ledgerfile.writer import Appender, BrokenLedgerError, NotALedgerFileError, WriteError
 
-        self._appender = Appender(self.path, lock=not self.dry_run)  # a dry run changes nothing: no lock
+        if self.to is not None and not self.to.is_file():  # a mistyped --to must not become a lock file
+            fail(f"--to {self.to}: no such file" + (" (it is a directory)" if self.to.is_dir() else ""),
+                 ExitCode.USAGE)
+        # A dry run changes nothing: no lock.
+        self._appender = Appender(self.path, lock=not self.dry_run, to=self.to)
         try:
             return self._appender.__enter__()
         except BrokenLedgerError as exc:
             refuse_broken(exc.problems, self.path)
+        except NotALedgerFileError as exc:
+            fail(f"--to {exc}", ExitCode.USAGE)
         except WriteError as exc:
             fail(str(exc))
 

@@ -91,9 +91,10 @@ def _code_stamp() -> tuple:
 # ---------------------------------------------------------------- reading
 
 
-def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Problem], tuple] | None:
-    """The cached ledger for `path` whose stat is `st`, its problems and its archives' stamps, or
-    None.  `ledger_digest()` gives the digest of the ledger's bytes, computed only once the entry's
+def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple | None:
+    """The cached ledger for `path` whose stat is `st`, its problems, its archives' stamps, and the
+    files it includes and patterns it expanded (iqtl.ledgerfile.includes), or None.
+    `ledger_digest()` gives the digest of the ledger's bytes, computed only once the entry's
     key matches; the archives the entry was checked against must be unchanged too (read and hashed)."""
     try:
         real = os.path.realpath(path)
@@ -113,13 +114,17 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple[Ledger, list[Pr
             stamps = head.get("archives", ())
             if stamps and not _archives_unchanged(stamps):
                 return None
+            includes, globs = head.get("includes", ()), head.get("globs", ())
+            if (includes or globs) and not _includes_unchanged(includes, globs):
+                return None
             decoded = _Decoded(path)
             while part := frames.next():
                 decoded.add(*marshal.loads(part))  # a part at a time: the entry is never all in memory
             if not frames.checksum_agrees():
                 return None
         _touch(entry)  # last used now: the size cap drops the least recently used first
-        return decoded.ledger(), decoded.problems, stamps
+        includes = tuple((_unrel(i[0], path), _unrel(i[1], path), *i[2:]) for i in includes)
+        return decoded.ledger(), decoded.problems, stamps, includes, globs
     except Exception:  # a damaged or foreign entry is only a miss
         return None
 
@@ -129,6 +134,16 @@ def _touch(entry: Path) -> None:
         os.utime(entry)
     except OSError:
         pass
+
+
+def _includes_unchanged(includes, globs) -> bool:
+    """Every file a ledger in many files included is as it was (path, size, mtime, inode, device
+    and SHA-256, as an archive), and every pattern or missing name still matches the same files."""
+    import glob
+
+    if not all(len(i[4]) == 6 for i in includes) or not _archives_unchanged(tuple(i[4] for i in includes)):
+        return False
+    return all(tuple(sorted(glob.glob(pattern))) == tuple(matches) for pattern, matches in globs)
 
 
 class _Frames:
@@ -196,7 +211,8 @@ class _Decoded:
 
     def add(self, kind: str, rows: list) -> None:
         if kind == "problems":
-            self.problems.extend(Problem(self.path, *p) for p in rows)
+            self.problems.extend(Problem(self.path, *p) if len(p) == 5 else Problem(_unrel(p[0], self.path), *p[1:])
+                                 for p in rows)
             return
         cls, at, records, date = _CLASSES[kind], _DATE_AT[kind], self.tables[kind], self.date
         if at is None:
@@ -224,7 +240,7 @@ def _archives_unchanged(stamps) -> bool:
 
 
 def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem],
-          archives: tuple | None = None) -> None:
+          archives: tuple | None = None, includes: tuple = (), globs: tuple = ()) -> None:
     """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed.  `archives`:
     the stamps of the sources' archives it was checked against; a ledger naming archives that were
     not read (None) is not stored, since its quotes were never checked."""
@@ -233,7 +249,11 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
     try:
         real = os.path.realpath(path)
         head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ())}
-        _write_private(_entry_path(real), pack(head, _parts(ledger, problems)))
+        if includes or globs:  # a ledger in many files: the entry holds while each of them is unchanged
+            head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
+                                     for i in includes)
+            head["globs"] = tuple(globs)
+        _write_private(_entry_path(real), pack(head, _parts(ledger, problems, path)))
     except Exception:
         return
     prune_now_and_then()
@@ -331,8 +351,20 @@ def _unlink(path) -> bool:
         return False
 
 
-def _parts(ledger: Ledger, problems: list[Problem]):
-    yield "problems", [(p.line, p.col, p.severity, p.message, p.code) for p in problems]
+def _rel(shown: str, main: str) -> str | None:
+    """A file of the ledger as the entry keeps it: relative to the main file's folder (None: the
+    main file), so that the entry serves the ledger however its path is spelt."""
+    return None if shown == main else os.path.relpath(shown, os.path.dirname(main) or ".")
+
+
+def _unrel(rel: str | None, main: str) -> str:
+    return main if rel is None else os.path.normpath(os.path.join(os.path.dirname(main), rel))
+
+
+def _parts(ledger: Ledger, problems: list[Problem], path: str):
+    # A problem in an included file keeps its file (relative, as _rel) in front.
+    yield "problems", [(p.line, p.col, p.severity, p.message, p.code) if p.path == path else
+                       (_rel(p.path, path), p.line, p.col, p.severity, p.message, p.code) for p in problems]
     for kind in _CLASSES:
         records = ledger.table(kind)
         for at in range(0, len(records), PART):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import stat
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -34,6 +35,14 @@ class LoadResult:
     # What was read of the sources' archives (iqtl.ledgerfile.archives stamps), for the cache;
     # None when the archives were not read (a text without a folder: a git revision, a merge).
     archives: tuple | None = None
+    # A ledger in many files (`include = [...]`): the files included, in load order (Included,
+    # or the plain tuples the cache gives back), and the glob patterns expanded with their matches.
+    includes: tuple = ()
+    globs: tuple = ()
+
+    def __post_init__(self):
+        if self.includes and not isinstance(self.includes[0], Included):
+            self.includes = tuple(Included(*i) for i in self.includes)
 
     @property
     def errors(self) -> list[Problem]:
@@ -51,6 +60,29 @@ def bundled_ledger() -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+INCLUDE = "include"  # the top-level key naming other files of the ledger (iqtl.ledgerfile.includes)
+
+
+@dataclass(frozen=True)
+class Included:
+    """A file of a ledger in many files, other than the main one."""
+
+    path: str  # as shown: the include joined onto the including file's folder
+    by: str  # the file whose `include` names it
+    line: int  # the line of that name in `by`
+    counts: tuple[int, ...]  # its records of each kind, in KINDS order
+    stamp: tuple  # (real path, size, mtime_ns, inode, device, sha256 hex) as read, for the cache
+
+
+def _read_from_disk(path: str) -> tuple[bytes, tuple]:
+    """A file's bytes and its stamp (Included.stamp); OSError when it cannot be read."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        data = f.read()
+    real = os.path.realpath(path)
+    return data, (real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, cache.digest(data).hex())
 
 
 PROJECT_MARKER = "iqtl.toml"  # a folder holding it is a project: its `ledger = "PATH"` (default data/events.toml)
@@ -205,10 +237,11 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     text, problem = decode(data, spath)
     if not keep_bytes:
         data = None  # from here the text is enough: 120 MB less at the peak of a 100,000-event parse
-    result = LoadResult(empty, [problem]) if problem else _with_archives(load_text(text, spath), text, spath)
+    result = LoadResult(empty, [problem]) if problem else _with_archives(_read_text(text, spath), text, spath)
     del text
     if data_digest is not None:
-        cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives)
+        cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives,
+                    result.includes, result.globs)
     return result, data
 
 
@@ -241,6 +274,8 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
                 if top is None:
                     head = text[: text.find("\n[[") + 1] if "\n[[" in text else text
                     if set(toml.loads(head)) & set(KINDS):  # `event = [...]` above the [[event]] tables
+                        return None
+                    if INCLUDE in raw:  # a ledger in many files is read whole, file by file
                         return None
                     top = {k: v for k, v in raw.items() if k not in KINDS}
             except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError, ValueError):
@@ -300,9 +335,23 @@ def _collector_paused():
 
 def load_text(text: str, path: str) -> LoadResult:
     """The ledger in `text`, checked; its sources' archives are not read (a text from a git
-    revision or a merge has no folder of its own): load() and extend() read them."""
+    revision or a merge has no folder of its own): load() and extend() read them.  Its
+    `include`s are not read either: load() reads them (_read_text)."""
     with _collector_paused():
         return _load_text(text, path)
+
+
+_INCLUDE_LINE = re.compile(r"""^[ \t]*["']?include["']?[ \t]*[=.]""", re.MULTILINE)
+
+
+def _read_text(text: str, path: str) -> LoadResult:
+    """load_text, and the files a ledger on disk includes.  `include` is a top-level key, so it
+    comes before the first table: only the text above that is searched."""
+    cut = text.find("\n[")
+    if not _INCLUDE_LINE.search(text if cut < 0 else text[:cut]):
+        return load_text(text, path)
+    with _collector_paused():
+        return _load_text(text, path, _read_from_disk)
 
 
 def _toml():
@@ -314,14 +363,27 @@ def _toml():
     return tomlparse
 
 
-def _load_text(text: str, path: str) -> LoadResult:
+def _load_text(text: str, path: str, reader=None) -> LoadResult:
+    raw = _parse(text, path)
+    if isinstance(raw, Problem):
+        return LoadResult(Ledger(path), [raw])
+    if reader is not None and INCLUDE in raw:
+        from iqtl.ledgerfile.includes import load_split
+
+        return load_split(text, raw, path, reader)
+    ledger, findings = build(raw, path)
+    del raw  # the records hold what they need of it
+    return _checked(ledger, findings, text, path)
+
+
+def _parse(text: str, path: str) -> dict | Problem:
+    """The TOML tables of `text`, or the syntax error located."""
     toml = _toml()
     try:
-        raw = toml.loads(text)
+        return toml.loads(text)
     except RecursionError:  # the parser recurses once per nesting level
         line, col = _too_deep(text)
-        return LoadResult(Ledger(path), [Problem(path, line, col, "error",
-                                                 "TOML syntax: arrays or tables nested too deeply", "toml")])
+        return Problem(path, line, col, "error", "TOML syntax: arrays or tables nested too deeply", "toml")
     except toml.TOMLDecodeError as exc:
         from iqtl.ledgerfile.locate import toml_error_position
 
@@ -331,19 +393,15 @@ def _load_text(text: str, path: str) -> LoadResult:
             line, col = len(lines), len(lines[-1]) + 1
         if "Illegal character '\\n'" in msg:
             msg += " (a string left unclosed on this line?)"
-        return LoadResult(Ledger(path), [Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")])
+        return Problem(path, line, col, "error", f"TOML syntax: {msg}", "toml")
     except ValueError as exc:  # an integer of over 4,300 digits (Python's guard against slow conversions)
         import re
 
         m = re.search(r"[+-]?[0-9][0-9_]{4299,}", text)
         line = text.count("\n", 0, m.start()) + 1 if m else 1
         col = m.start() - text.rfind("\n", 0, m.start()) if m else 1
-        return LoadResult(Ledger(path), [Problem(path, line, col, "error",
-                                                 f"TOML: a number too long to read ({str(exc).split(':')[0]})",
-                                                 "toml")])
-    ledger, findings = build(raw, path)
-    del raw  # the records hold what they need of it
-    return _checked(ledger, findings, text, path)
+        return Problem(path, line, col, "error", f"TOML: a number too long to read ({str(exc).split(':')[0]})",
+                       "toml")
 
 
 def _too_deep(text: str, limit: int = 100) -> tuple[int, int]:
@@ -371,6 +429,8 @@ def _checked(ledger: Ledger, findings: list[Finding], text: str | Callable[[], s
 def _with_archives(result: LoadResult, text: str | Callable[[], str], path: str) -> LoadResult:
     """The result, with the sources' archives (paths relative to the ledger's folder) read and every
     quote checked against them (iqtl.verify); `archives` records what was read, for the cache."""
+    if result.archives is not None:  # read already: a ledger with includes (load_split)
+        return result
     ledger = result.ledger
     if not any(s.archive for s in ledger.sources):  # the usual ledger: nothing to read, nothing imported
         return LoadResult(ledger, result.problems, ())
@@ -437,6 +497,16 @@ def _type_name(value: object) -> str:
 
 def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
     findings = _top_level(raw)
+    tables = _tables(raw, findings)
+    builder = _Builder()
+    for kind in KINDS:
+        builder.add(kind, tables[kind])
+    ledger, built = builder.result(path)
+    return ledger, findings + built
+
+
+def _tables(raw: dict, findings: list[Finding]) -> dict[str, list[dict]]:
+    """kind -> its raw tables; a kind not written as an array of tables is reported and empty."""
     tables: dict[str, list[dict]] = {}
     for kind in KINDS:
         value = raw.get(kind, [])
@@ -447,11 +517,7 @@ def build(raw: dict, path: str) -> tuple[Ledger, list[Finding]]:
                                   kind=kind if is_table else None, key=None if is_table else kind))
             value = []
         tables[kind] = value
-    builder = _Builder()
-    for kind in KINDS:
-        builder.add(kind, tables[kind])
-    ledger, built = builder.result(path)
-    return ledger, findings + built
+    return tables
 
 
 def _top_level(raw: dict) -> list[Finding]:
@@ -463,7 +529,7 @@ def _top_level(raw: dict) -> list[Finding]:
         findings.append(error("schema", f"unsupported schema {schema!r} (this iqtl reads schema = {SCHEMA_VERSION})",
                               key="schema"))
     for key in raw:
-        if key not in TOP_LEVEL:
+        if key not in TOP_LEVEL and key != INCLUDE:  # include: iqtl.ledgerfile.includes
             is_table = isinstance(raw[key], list | dict)
             findings.append(error("unknown-key", f"unknown top-level key {key!r}" + did_you_mean(key, TOP_LEVEL[1:]),
                                   kind=key if is_table else None, key=None if is_table else key, at_key=True))

@@ -235,8 +235,9 @@ def _append(out: list[str], block: str) -> None:
     out.append(block)
 
 
-def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger") -> MergeResult:
-    """Raises UnmergeableError when a side cannot be merged record-wise."""
+def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger", part: bool = False) -> MergeResult:
+    """Raises UnmergeableError when a side cannot be merged record-wise.  `part`: the file is one a
+    ledger includes, whose references may point into its other files (left to `iqtl check`)."""
     crlf = "\r\n" in ours
     base, ours, theirs = (t.replace("\r\n", "\n") for t in (base, ours, theirs))
     so, sa, sb = _side(base, "the common ancestor"), _side(ours, "ours"), _side(theirs, "theirs")
@@ -291,6 +292,8 @@ def merge_texts(base: str, ours: str, theirs: str, path: str = "ledger") -> Merg
     out.append(end)
     merged = "".join(out)
     errors = _new_errors(merged, ours, theirs, path)
+    if part:
+        errors = [p for p in errors if p.code != "unknown-reference"]
     if crlf:
         merged = merged.replace("\n", "\r\n")
     return MergeResult(merged, conflicts, errors)

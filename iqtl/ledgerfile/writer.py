@@ -53,6 +53,10 @@ class WriteError(Exception):
     """A failure to read, lock or write, as one line for the user."""
 
 
+class NotALedgerFileError(WriteError):
+    """The file named to append to is neither the ledger nor a file it includes."""
+
+
 class BrokenLedgerError(Exception):
     """The ledger has errors already: appending would hide them."""
 
@@ -75,6 +79,7 @@ class Plan:
     data: bytes  # the whole new file
     findings: list[Finding] = field(default_factory=list)
     first_lines: list[int] = field(default_factory=list)  # the line of the new file each record starts on
+    target: Path | None = None  # the file written, in a ledger in many files (else the ledger's own)
 
     @property
     def errors(self) -> list[Finding]:
@@ -142,8 +147,12 @@ def _key(key: str) -> str:
 
 
 class Appender:
-    def __init__(self, path: str | os.PathLike, *, lock: bool = True):
+    def __init__(self, path: str | os.PathLike, *, lock: bool = True, to: str | os.PathLike | None = None):
         self.path = Path(path)
+        self.to = to  # the file to append to: the ledger or a file it includes (None: the default rule)
+        self.files: list[str] = []  # a ledger in many files: its files, main first (else empty)
+        self._loaded: LoadResult | None = None
+        self._target_lock: int | None = None
         # A symlinked ledger stays a symlink: everything happens beside its target.
         self.target = Path(os.path.realpath(self.path))
         self.lock = lock
@@ -166,6 +175,9 @@ class Appender:
         self._release()
 
     def _release(self) -> None:
+        if self._target_lock is not None:
+            os.close(self._target_lock)
+            self._target_lock = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing the descriptor releases the flock
             self._lock_fd = None
@@ -180,10 +192,57 @@ class Appender:
         if result.errors:
             raise BrokenLedgerError(result.errors)
         self.ledger = result.ledger
+        if result.includes:
+            self.files, self._loaded = [str(self.path), *(i.path for i in result.includes)], result
+        if self.to is not None:
+            self.to = self._file_of_ledger(self.to)
         crash_point("read")
+
+    def _file_of_ledger(self, to: str | os.PathLike) -> str | None:
+        """The ledger's own name for the file `to` (None: the ledger is one file, appended to as always)."""
+        real = os.path.realpath(to)
+        for shown in self.files or [str(self.path)]:
+            if os.path.realpath(shown) == real:
+                return shown if self.files else None
+        files = ", ".join(self.files) if self.files else f"{self.path} (it includes no other file)"
+        raise NotALedgerFileError(f"{to} is not a file of the ledger: give one of {files}")
+
+    def _plan_split(self, records: list[tuple[str, dict]]) -> Plan:
+        """plan() for a ledger in many files: the block goes at the end of one of them (`to`, else
+        includes.default_file), and the whole ledger is checked as it would then read."""
+        from iqtl.ledgerfile.includes import default_file, load_replaced
+
+        shown = self.to or default_file(self._loaded, records[0][0])
+        target = os.path.realpath(shown)
+        if self.lock and target != str(self.target) and self._target_lock is None:
+            self._target_lock = acquire_lock(Path(target))  # as `iqtl fmt` of that file takes it
+        try:
+            old = Path(target).read_bytes()
+        except OSError as exc:
+            raise WriteError(f"cannot read {shown}: {exc.strerror}") from None
+        self._split_old = old  # what the file held when planned: commit checks it still does
+        nl = newline_of(old)
+        chunks = serialise(records)
+        prefix = old + separator(old, nl)
+        data = prefix + "\n".join(chunks).encode("utf-8").replace(b"\n", nl)
+        first_lines, line = [], prefix.count(b"\n") + 1
+        for chunk in chunks:
+            first_lines.append(line)
+            line += chunk.count("\n") + 1
+        result = load_replaced(str(self.path), {target: data})
+        self._result = None  # the cache is left to the next read, which stamps every file
+        findings = []
+        for problem in result.problems:
+            here = os.path.realpath(problem.path) == target
+            index = bisect.bisect_right(first_lines, problem.line) - 1 if here else -1
+            if index >= 0 or problem.severity == "error":
+                findings.append(Finding(problem, index if index >= 0 else None))
+        return Plan("\n".join(chunks), data, findings, first_lines, Path(shown))
 
     def plan(self, records: list[tuple[str, dict]]) -> Plan:
         """The new file and what a full check of it finds, attributed to the appended records."""
+        if self.files:
+            return self._plan_split(records)
         nl = newline_of(self.old)
         chunks = serialise(records)
         block = "\n".join(chunks)
@@ -223,6 +282,8 @@ class Appender:
             raise ValueError("refusing to commit a plan with errors")
         if not self.lock:
             raise ValueError("an unlocked appender only plans")
+        if plan.target is not None:
+            return self._commit_to(plan)
         _check_writable(self.path, self.target)
         _remove_stale_temps(self.target)
         # The lock keeps out other iqtl runs, not an editor: the file must still be the one read.
@@ -237,6 +298,22 @@ class Appender:
         if self._result is not None and cache.enabled():  # the next read of the new file is a hit
             cache.store(str(self.path), os.stat(self.target), cache.digest(written), self._result.ledger,
                         self._result.problems, self._result.archives)
+        crash_point("committed")
+
+    def _commit_to(self, plan: Plan) -> None:
+        """commit() of a plan for one file of a ledger in many files: only that file is written."""
+        shown, target = plan.target, Path(os.path.realpath(plan.target))
+        _check_writable(shown, target)
+        _remove_stale_temps(target)
+        # As commit(): an editor's save of this file since it was read must not be overwritten.
+        replace_file(target, plan.data, shown, expect=getattr(self, "_split_old", None))
+        try:
+            written = target.read_bytes()
+        except OSError as exc:
+            raise WriteError(f"wrote {shown} but cannot read it back: {exc.strerror}") from None
+        if written != plan.data:
+            raise WriteError(f"{shown} changed while it was written (an editor saving it?): "
+                             "run 'iqtl check' and look at its end")
         crash_point("committed")
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.writing import DryRunOpt, IdOpt, LedgerOpt, Session, Text, ledger_to_write, refuse_broken
+from iqtl.cli.writing import DryRunOpt, IdOpt, LedgerOpt, Session, Text, ToOpt, ledger_to_write, refuse_broken
 from iqtl.core import edtf
 from iqtl.core.model import Ledger
 from iqtl.core.schema import FIELD_BY_NAME
@@ -245,12 +245,12 @@ def one_line_block(block: str) -> str:
 
 
 def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | None, dry_run: bool,
-               yes: bool = False, occurrence: int | None = None) -> None:
+               yes: bool = False, occurrence: int | None = None, to: Path | None = None) -> None:
     from iqtl import ingest
 
     path = ledger_to_write(ledger)
     asked = fill_missing(kind, values, path)
-    session = Session(path, dry_run)
+    session = Session(path, dry_run, to)
     with session as app:
         unresolved = ingest.resolve_names(kind, values, app.ledger)
         if kind == "claim":
@@ -271,9 +271,10 @@ def add_record(kind: str, values: dict, record_id: str | None, ledger: Path | No
             typer.echo(plan.block, nl=False)
             return
         if asked and not yes:  # as hledger add: show what will be written, and where, then ask
-            typer.echo(f"\nTo append to {path}:\n", err=True)
+            where = plan.target or path  # the file chosen, in a ledger in many files
+            typer.echo(f"\nTo append to {where}:\n", err=True)
             typer.echo(one_line_block(plan.block), err=True)
-            if not typer.confirm(f"Write this {kind} to {path}?", default=True, err=True):
+            if not typer.confirm(f"Write this {kind} to {where}?", default=True, err=True):
                 fail(f"the {kind} was not added (nothing written)")
         session.commit(plan)
     typer.echo(record["id"])
@@ -301,6 +302,7 @@ def add_event(
                                                      "source's words.", show_default=False)] = None,
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
+    to: ToOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
 ):
@@ -308,7 +310,7 @@ def add_event(
     what is missing is asked for (with actors and tags), the TOML shown, and the write confirmed."""
     add_record("event", {"date": date, "title": title, "summary": summary, "sources": source, "actors": actor,
                          "tags": tag, "places": place, "related": related, "date_note": date_note},
-               record_id, ledger, dry_run, yes)
+               record_id, ledger, dry_run, yes, to=to)
 
 
 @add_app.command("claim")
@@ -334,6 +336,7 @@ def add_claim(
         "first, the default); its selector is stored with it.", show_default=False)] = None,
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
+    to: ToOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
 ):
@@ -342,7 +345,7 @@ def add_claim(
     asked for (with the events it is about), the TOML shown, and the write confirmed."""
     add_record("claim", {"text": text, "speaker": speaker, "source": source, "date": date, "date_note": date_note,
                          "kind": kind.value if kind else None, "about": about, "supports": supports,
-                         "disputes": disputes, "note": note}, record_id, ledger, dry_run, yes, occurrence)
+                         "disputes": disputes, "note": note}, record_id, ledger, dry_run, yes, occurrence, to)
 
 
 @add_app.command("source")
@@ -358,12 +361,13 @@ def add_source(
     note: Text = None,
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
+    to: ToOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
 ):
     """Append a source: required --title, --publisher and --date."""
     add_record("source", {"title": title, "publisher": publisher, "date": date, "author": author, "url": url,
-                          "type": source_type, "note": note}, record_id, ledger, dry_run, yes)
+                          "type": source_type, "note": note}, record_id, ledger, dry_run, yes, to=to)
 
 
 @add_app.command("actor")
@@ -376,11 +380,12 @@ def add_actor(
     note: Text = None,
     record_id: IdOpt = None,
     ledger: LedgerOpt = None,
+    to: ToOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
 ):
     """Append an actor: required --name."""
     add_record("actor", {"name": name, "aliases": alias, "kind": kind.value if kind else None, "role": role,
-                         "note": note}, record_id, ledger, dry_run, yes)
+                         "note": note}, record_id, ledger, dry_run, yes, to=to)
 
 

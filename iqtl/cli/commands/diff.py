@@ -13,12 +13,14 @@ from iqtl.query import Filters
 COMPARED_FILTERS = tuple(name for name in EVERY_FILTER if name not in ("limit", "reverse"))
 
 
-def _load_side(label: str, side) -> Ledger:
+def _load_side(label: str, side, current=None) -> Ledger:
     from pathlib import Path
 
-    from iqtl.ledgerfile.loader import load, load_bytes
+    from iqtl.ledgerfile.includes import load_revision
+    from iqtl.ledgerfile.loader import load
 
-    result = load(side) if isinstance(side, Path) else load_bytes(side, label)
+    # A revision's includes are read at that revision too.
+    result = load(side) if isinstance(side, Path) else load_revision(side, label, current)
     if result.errors:
         for problem in result.errors[:20]:
             typer.echo(str(problem), err=True)
@@ -57,7 +59,7 @@ def diff_command(
         new_label, new_side = (str(current), current) if new is None else read_side(new, current)
     except (RevisionError, OSError) as exc:
         fail(str(exc), ExitCode.TROUBLE)
-    a, b = _load_side(old_label, old_side), _load_side(new_label, new_side)
+    a, b = _load_side(old_label, old_side, current), _load_side(new_label, new_side, current)
     try:
         q = d.query_for(a, b, filters)
     except QueryError as exc:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.writing import DryRunOpt, LedgerOpt, Session, ledger_to_write, report
+from iqtl.cli.writing import DryRunOpt, LedgerOpt, Session, ToOpt, ledger_to_write, report
 from iqtl.core.model import KINDS
 
 
@@ -54,6 +54,7 @@ def import_command(
     raw: Annotated[bool, typer.Option("--raw", help="CSV/TSV: keep a leading ' that the export put before "
                                       "=, +, -, @ (for files exported with --raw).")] = False,
     ledger: LedgerOpt = None,
+    to: ToOpt = None,
 ):
     """Append the new rows of an export: all rows are checked with the ledger first, and one bad row
     means nothing is written.  Rows already in the ledger are skipped."""
@@ -75,17 +76,18 @@ def import_command(
         fail(f"cannot tell what {name} holds from its columns ({', '.join(table.columns[:8])}): "
               "give --kind event|claim|source|actor", ExitCode.USAGE)
     _import_rows(what, table, name, ledger_to_write(ledger), update=update, dry_run=dry_run,
-                 restore=form in ("csv", "tsv") and not raw)
+                 restore=form in ("csv", "tsv") and not raw, to=to)
 
 
-def _import_rows(kind: str, table, name: str, path: Path, *, update: bool, dry_run: bool, restore: bool) -> None:
+def _import_rows(kind: str, table, name: str, path: Path, *, update: bool, dry_run: bool, restore: bool,
+                 to: Path | None = None) -> None:
     from iqtl import ingest
 
     header = [(e.line, e.render(name)) for e in ingest.header_errors(kind, table)]
     if header:  # no row can be read right: checking each against the ledger would only repeat it
         report(header)
         fail(f"{name}: {len(header)} error(s); nothing imported")
-    session = Session(path, dry_run)
+    session = Session(path, dry_run, to)
     with session as app:
         planned = ingest.plan_import(kind, table, name, app.ledger, update=update, restore=restore)
         plan = app.plan(planned.records)
@@ -105,4 +107,4 @@ def _import_rows(kind: str, table, name: str, path: Path, *, update: bool, dry_r
     for _, record in planned.pending:
         typer.echo(record["id"])
     skipped = f", {len(table.rows) - len(planned.pending)} skipped" if len(table.rows) > len(planned.pending) else ""
-    typer.echo(f"iqtl: imported {len(planned.pending)} {kind}(s) into {path}{skipped}", err=True)
+    typer.echo(f"iqtl: imported {len(planned.pending)} {kind}(s) into {plan.target or path}{skipped}", err=True)

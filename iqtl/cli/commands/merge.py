@@ -44,7 +44,7 @@ def merge_driver(
             if problem:
                 raise UnmergeableError(f"{side}: {problem.message}")
             texts.append(text)
-        result = merge_texts(*texts, path=label)
+        result = merge_texts(*texts, path=label, part=_included(path))
     except UnmergeableError as exc:
         merge_file_in_place(base, ours, theirs)
         fail(f"{label}: cannot merge record by record: {exc}; merged line by line with git merge-file instead: "
@@ -66,6 +66,20 @@ def merge_driver(
 
 
 
+
+
+def _included(path: str | None) -> bool:
+    """PATH is a file that the ledger here includes (git runs the driver at the top of the work tree)."""
+    import os
+
+    from iqtl.ledgerfile.loader import LedgerNotFoundError, load, locate_ledger
+
+    try:
+        main = locate_ledger(None, bundled=False).path
+    except LedgerNotFoundError:
+        return False
+    real = os.path.realpath(path) if path else None
+    return real is not None and any(os.path.realpath(i.path) == real for i in load(main).includes)
 
 
 def git_setup(
