@@ -453,3 +453,20 @@ def test_timelinejs_leaves_out_an_event_with_no_known_date(tmp_path, date):
     assert result.exit_code == 0, result.stderr
     assert [s["unique_id"] for s in json.loads(result.stdout)["events"]] == ["f"]
     assert "1 events with no known date left out: e" in result.stderr
+
+
+def test_html_draws_a_date_known_only_by_its_end_at_that_end(tmp_path):
+    """"By June 2007" (/2007-06) is not a bar from the axis' first year: its track covers June 2007,
+    with a faded start; an open start (../2007-06, going on without bound) still reaches the edge."""
+    ledger = tmp_path / "by.toml"
+    ledger.write_text('schema = 1\n[[source]]\nid = "s"\ntitle = "t"\npublisher = "p"\ndate = "2014"\n'
+                      + "".join(f'[[event]]\nid = "{i}"\ndate = "{d}"\ntitle = "{i}"\nsummary = "s"\nsources = ["s"]\n'
+                                for i, d in (("a", "1980"), ("b", "/2007-06"), ("c", "../2007-06"), ("d", "2014"),
+                                                     ("e", "2007-06"))),
+                      encoding="utf-8")
+    page = run("export", "html", "--ledger", str(ledger)).stdout
+    found = re.findall(r'id="ev-(\w)".*?<div class="track" aria-hidden="true"><span class="([^"]*)" '
+                       r'style="left:([0-9.]+)%', page, re.S)
+    tracks = {eid: (classes, float(left)) for eid, classes, left in found}
+    assert tracks["b"][1] == tracks["e"][1] > 0 and "fz-s" in tracks["b"][0] and "open-s" not in tracks["b"][0]
+    assert tracks["c"][1] == 0 and "open-s" in tracks["c"][0], tracks["c"]

@@ -156,19 +156,30 @@ def track_html(axis: Axis, date: EDTF) -> str:
     return done
 
 
+def drawn_span(date: EDTF) -> tuple[int, int]:
+    """The days a bar covers.  A date known only by one end ("by June 2007": /2007-06) covers that
+    end's own span, not every year before it: an unknown end is not an open one."""
+    if date.unknown_start and date.end is not None:
+        return date.end.earliest, date.end.latest
+    if date.unknown_end and date.start is not None:
+        return date.start.earliest, date.start.latest
+    return date.earliest, date.latest
+
+
 def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "", inner: str = "") -> str:
     """A bar (or, for a single date, a tick) placed on the axis; `attrs` and `inner` are extra, already escaped."""
-    left = _pct(axis, date.earliest)
-    right = _pct(axis, date.latest, end=True)
+    lo, hi = drawn_span(date)
+    left = _pct(axis, lo)
+    right = _pct(axis, hi, end=True)
     classes = ["bar"]
     if date.is_interval:
-        if date.start is not None and (date.start.approximate or date.start.uncertain):
+        if date.unknown_start or (date.start is not None and (date.start.approximate or date.start.uncertain)):
             classes.append("fz-s")
-        if date.end is not None and (date.end.approximate or date.end.uncertain):
+        if date.unknown_end or (date.end is not None and (date.end.approximate or date.end.uncertain)):
             classes.append("fz-e")
-        if date.earliest == NEG_INF:
+        if lo == NEG_INF:
             classes.append("open-s")
-        if date.latest == POS_INF:
+        if hi == POS_INF:
             classes.append("open-e")
     else:
         classes.append("pt")
@@ -206,11 +217,13 @@ def overview_html(axis: Axis, events: list[Event]) -> str:
     Each link is a target of at least 24 x 24 px (WCAG 2.2, 2.5.8): it lies over its bar, centred, in
     a 24 px high row, and is at least 24 px wide.  Links in one row are packed so that their targets
     cannot overlap while the overview is HIT_MIN_WIDTH px wide or more."""
-    intervals = sorted((ev for ev in events if ev.date and ev.date.is_interval), key=lambda ev: ev.date.sort_key())
+    # By where each bar is drawn: packing rows left to right needs the bars in that order.
+    intervals = sorted((ev for ev in events if ev.date and ev.date.is_interval), key=lambda ev: drawn_span(ev.date))
     rows: list[list[str]] = []
     ends: list[tuple[float, int]] = []  # (where a row's last link ends, the row)
     for ev in intervals:
-        left, right = _pct(axis, ev.date.earliest), _pct(axis, ev.date.latest, end=True)
+        lo, hi = drawn_span(ev.date)
+        left, right = _pct(axis, lo), _pct(axis, hi, end=True)
         half = max(right - left, 0.4, HIT_PX * 100 / HIT_MIN_WIDTH) / 2
         centre = (left + right) / 2
         label = f"{ev.title} ({ev.date.display})"
