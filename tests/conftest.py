@@ -80,3 +80,11 @@ def subprocess_env() -> dict:
 def iqtl(*args: str, timeout: float = 60, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([*IQTL, *args], capture_output=True, text=True, timeout=timeout, env=subprocess_env(),
                           cwd=cwd, **kwargs)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A cache folder of the test's own: where iqtl's parse cache goes (XDG_CACHE_HOME/iqtl)."""
+    where = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
+    return where / "iqtl"

@@ -16,13 +16,6 @@ from .conftest import BROKEN, FIXTURES, MINI, SEED, run
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    where = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
-    return where / "iqtl"
-
-
-@pytest.fixture
 def parses(monkeypatch) -> list[str]:
     """Counts real parses: a cache hit never reaches load_text."""
     calls: list[str] = []

@@ -6,20 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
-
-import pytest
 
 from iqtl.ledgerfile import cache, loader
 
 from .conftest import MINI, run
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    where = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
-    return where / "iqtl"
 
 
 def _ledgers(tmp_path, n):

@@ -278,13 +278,6 @@ def test_the_order_is_depth_first_and_globs_sorted(tmp_path):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    where = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
-    return where / "iqtl"
-
-
-@pytest.fixture
 def parses(monkeypatch) -> list[str]:
     """Counts real parses of a ledger with includes (a cache hit never reaches load_split)."""
     from iqtl.ledgerfile import includes
