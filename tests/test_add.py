@@ -503,6 +503,7 @@ def _spawn(*args: str):
                          dimensions=(24, 200))
 
 
+@pytest.mark.hardening
 def test_prompts_in_a_terminal(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     ledger = copy(MINI, tmp_path / "l.toml")
@@ -537,6 +538,7 @@ def test_prompts_in_a_terminal(tmp_path):
                                                               ("ceasefire",))
 
 
+@pytest.mark.hardening
 def test_claim_prompts_resolve_the_speaker(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     ledger = copy(MINI, tmp_path / "l.toml")
@@ -559,6 +561,7 @@ def test_claim_prompts_resolve_the_speaker(tmp_path):
     assert load(ledger).ledger.get("claim", "c-us-ceasefire-hold").speaker == "us"
 
 
+@pytest.mark.hardening
 def test_interactive_add_asks_what_strict_check_wants_completes_with_tab_and_confirms(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     ledger = copy(MINI, tmp_path / "l.toml")

@@ -385,6 +385,7 @@ def _screen(command: str, tmp_path, width: int = 80, height: int = 24, wait_for:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
 
 
+@pytest.mark.hardening
 @pytest.mark.skipif(TMUX is None, reason="needs tmux")
 @pytest.mark.parametrize("command", ["list", "claims --contested", "show nation-2008", "show kahl"])
 def test_first_screen_at_80_columns_keeps_every_id_whole(command, tmp_path):
@@ -397,6 +398,7 @@ def test_first_screen_at_80_columns_keeps_every_id_whole(command, tmp_path):
     assert max(len(line) for line in screen.splitlines()) <= 80
 
 
+@pytest.mark.hardening
 @pytest.mark.skipif(TMUX is None or shutil.which("less") is None, reason="needs tmux and less")
 def test_long_output_on_a_terminal_is_paged(tmp_path):
     screen = _screen("show nation-2008", tmp_path, wait_for=":")

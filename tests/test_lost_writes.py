@@ -80,6 +80,7 @@ def test_the_cli_reports_an_edit_made_while_it_writes(tmp_path, monkeypatch, com
     assert ledger.read_bytes() == edited
 
 
+@pytest.mark.hardening
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_concurrent_appends_by_a_shell_are_never_lost(tmp_path):
     """A `>>` loop in bash running all through a series of adds: every line it appended is in the
