@@ -4,6 +4,7 @@ or a document written to stdout or replacing a file."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import stat
 import sys
@@ -73,7 +74,6 @@ def print_rich(renderable, color: Color | str, width: int | None = None) -> None
 def page(text: str, height: int) -> None:
     """Long text on a terminal goes through $IQTL_PAGER, else $PAGER, else `less -FRX` (LESS=FRX
     when unset, as git does); never in a pipe, never with --no-pager or a pager of `cat`."""
-    import os
     import shlex
 
     root = sys.modules.get("iqtl.cli.app")  # the root's --no-pager, when a command line was parsed
@@ -120,9 +120,6 @@ def document(fmt: str, listing: Listing, output: Path | None, options: Options) 
     for note in write(fmt, listing, buf, options):
         warn(note, "note")
     text = buf.getvalue()
-    import os
-    import stat
-
     from iqtl.ledgerfile.writer import WriteError, replace_file
 
     source = getattr(listing.ledger, "path", None)
@@ -158,7 +155,6 @@ def _file_only(fmt: str) -> bool:
 def _database(fmt: str, listing: Listing, output: Path | None, options: Options) -> None:
     """A file-only format (a database): built in a temporary file beside FILE, then renamed over it,
     so that FILE is the old file or the whole new one, never half; never written over the ledger."""
-    import os
     import time
 
     from iqtl.formats import write_file
@@ -212,7 +208,6 @@ def _final_path(path: Path) -> Path | None:
     """The file a path names, its symlinks followed (the file is replaced, not the link); None when
     it is, or a link leads through, /dev or /proc: /dev/stdout is a link to /proc/self/fd/1, which
     can be a regular file, and renaming a database over any of them would replace the node itself."""
-    import os
 
     for _hop in range(40):
         # Its directory resolved (a link to /proc/self/fd is a directory too), then its last part.
