@@ -231,3 +231,14 @@ def test_readme_format_table_is_the_registry():
     listed = re.findall(r"^\| `([a-z0-9_-]+)` \| (✓?)[^|]*\| (✓?) \| ([^|]+) \|$", readme, re.M)
     documented = {name: (bool(lst), bool(exp), text.strip()) for name, lst, exp, text in listed if name != "table"}
     assert documented == {f.name: (f.listing, f.export, f.help) for f in FORMATS.values()}
+
+
+def test_reference_grep_is_every_grep(ledger, tmp_path):
+    """The reference lists read --grep as list and claims do: a regular expression, any case,
+    letters matching across a hyphen; a bad expression is a usage error."""
+    assert [r["id"] for r in reference(ledger, "actor", ["sadr|washington"]).records] == ["sadr", "us"]
+    assert [r["tag"] for r in reference(ledger, "tag", ["cease-fire"]).records] == []
+    assert [r["tag"] for r in reference(ledger, "tag", ["ceasefire"]).records] == ["ceasefire"]
+    path = tmp_path / "l.toml"
+    path.write_text(LEDGER, encoding="utf-8")
+    assert run("actors", "--grep", "(", "-L", path).exit_code == 2

@@ -4,6 +4,7 @@ job, so the CLI only chooses and prints."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,10 +60,10 @@ def rows(kind: str, rows_: Sequence[dict], columns: Sequence[str], plain: Sequen
     return Listing(kind, rows_, columns, dict, _picker(plain), ledger, brief=brief)
 
 
-def matches_text(row: dict, words: Iterable[str]) -> bool:
-    """Any of the (case-folded) words in any text cell of the row: values only, never the column
-    names, so that `--grep aliases` does not match every actor."""
+def matches_text(row: dict, patterns: Iterable[re.Pattern]) -> bool:
+    """Any of the patterns (iqtl.query.grep_pattern, as every --grep) in a text cell of the row:
+    values only, never the column names, so that `--grep aliases` does not match every actor."""
     cells = [v for v in row.values() if isinstance(v, str)]
     cells += [item for v in row.values() if isinstance(v, list) for item in v]
-    blob = "\n".join(cells).casefold()
-    return any(w in blob for w in words)
+    blob = "\n".join(cells)
+    return any(p.search(blob) for p in patterns)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from iqtl.core.model import Ledger
+from iqtl.query import grep_pattern
 from iqtl.reports import rows as cols
 from iqtl.reports.listing import Listing, matches_text
 from iqtl.reports.listing import rows as listing_of
@@ -19,8 +21,9 @@ _SHAPES = {
 }
 
 
-def reference(ledger: Ledger, kind: str, grep: Sequence[str] = ()) -> Listing:
-    """Actors by id, sources by date, tags by name; `grep` keeps rows with any of the words in a cell."""
+def reference(ledger: Ledger, kind: str, grep: Sequence[str | re.Pattern] = ()) -> Listing:
+    """Actors by id, sources by date, tags by name; `grep` keeps rows with a match of any of its
+    patterns (text is read as every --grep is: iqtl.query.grep_pattern) in a cell."""
     usage = cols.Usage(ledger)
     if kind == "actor":
         rows = [cols.actor_row(a, usage) for a in sorted(ledger.actors, key=lambda a: a.id)]
@@ -30,7 +33,7 @@ def reference(ledger: Ledger, kind: str, grep: Sequence[str] = ()) -> Listing:
     else:
         rows = cols.tag_rows(ledger, usage)
     if grep:
-        words = [g.casefold() for g in grep]
-        rows = [r for r in rows if matches_text(r, words)]
+        patterns = [g if isinstance(g, re.Pattern) else grep_pattern(g) for g in grep]
+        rows = [r for r in rows if matches_text(r, patterns)]
     columns, brief, plain = _SHAPES[kind]
     return listing_of(kind, rows, columns, plain, brief, ledger)

@@ -10,12 +10,22 @@ from iqtl.cli.output import emit, open_ledger
 from iqtl.formats import Options
 
 
+def _grep_patterns(grep: list[str] | None) -> list:
+    """The --grep values as iqtl.query reads every --grep (a bad regular expression is exit 2)."""
+    from iqtl.query import QueryError, grep_pattern
+
+    try:
+        return [grep_pattern(g) for g in grep or ()]
+    except QueryError as exc:
+        raise typer.BadParameter(f"--grep {exc}") from None
+
+
 def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None,
                width: int | None = None) -> None:
     from iqtl.reports.reference import reference
 
     led = open_ledger(ledger)
-    listing = reference(led, kind, grep or ())
+    listing = reference(led, kind, _grep_patterns(grep))
 
     def table():
         from iqtl.terminal.render import reference_table
@@ -64,7 +74,8 @@ def _verify(ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[st
     archives, _stamps = read(led)
     table_rows = tally_rows(tally(led, archives, quote_checks(led, archives)))
     if grep:
-        table_rows = [r for r in table_rows if matches_text(r, [g.casefold() for g in grep])]
+        patterns = _grep_patterns(grep)
+        table_rows = [r for r in table_rows if matches_text(r, patterns)]
     listing = rows("source", table_rows, TALLY_COLUMNS, TALLY_COLUMNS, TALLY_COLUMNS, led)
 
     def table():
