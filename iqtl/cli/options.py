@@ -207,10 +207,3 @@ def resolve_format(fmt: Enum | str | None) -> str:
     if isinstance(fmt, Enum):
         return fmt.value
     return fmt or ("table" if sys.stdout.isatty() else "plain")
-
-
-def ledger_path(ledger: Path | None, code: int = 2) -> Path:
-    """The ledger a command reads, found as every command finds it, or exit with `code`."""
-    from iqtl.cli.output import find_or_fail
-
-    return find_or_fail(ledger, code)

@@ -25,10 +25,10 @@ def check(
     """Check the ledger: syntax, schema, dates, ids and references.  Silent and exit 0 when clean.
 
     Example: iqtl check --strict"""
-    from iqtl.cli.options import ledger_path
+    from iqtl.cli.output import find_or_fail
     from iqtl.ledgerfile.loader import load
 
-    path = ledger_path(ledger, ExitCode.DATA)  # as every command finds it, saying so when it is the demo
+    path = find_or_fail(ledger, ExitCode.DATA)  # as every command finds it, saying so when it is the demo
     result = load(path)
     if fmt is CheckFormat.json:
         from iqtl.formats.jsonfmt import dumps

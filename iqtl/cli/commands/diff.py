@@ -47,13 +47,13 @@ def diff_command(
     to both sides alike; sources and actors are compared only when no filter is given.
 
     Example: iqtl diff HEAD~1 --format csv"""
-    from iqtl.cli.options import ledger_path
+    from iqtl.cli.output import find_or_fail
     from iqtl.ledgerfile.revisions import RevisionError, read_side
     from iqtl.query import QueryError
     from iqtl.reports import diff as d
     from iqtl.reports.listing import rows
 
-    current = ledger_path(ledger, ExitCode.TROUBLE)
+    current = find_or_fail(ledger, ExitCode.TROUBLE)
     try:
         old_label, old_side = read_side(old, current)
         new_label, new_side = (str(current), current) if new is None else read_side(new, current)

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import LedgerOpt, ledger_path
+from iqtl.cli.options import LedgerOpt
+from iqtl.cli.output import find_or_fail
 from iqtl.core.text import for_terminal, one_line
 
 
@@ -39,7 +40,7 @@ def fmt_command(
     from iqtl.ledgerfile.loader import BOM, decode
     from iqtl.ledgerfile.writer import WriteError, acquire_lock, replace_file
 
-    path = ledger_path(ledger)
+    path = find_or_fail(ledger, ExitCode.USAGE)
     target = Path(os.path.realpath(path))
     writing = not (check or diff)
     try:

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import Color, ColorOpt, FormatOpt, LedgerOpt, ledger_path, resolve_format
-from iqtl.cli.output import print_rich
+from iqtl.cli.options import Color, ColorOpt, FormatOpt, LedgerOpt, resolve_format
+from iqtl.cli.output import find_or_fail, print_rich
 
 
 def log_command(
@@ -24,7 +24,7 @@ def log_command(
     ledger is not in a git repository."""
     from iqtl.reports.history import LOG_COLUMNS, HistoryError, history
 
-    path = ledger_path(ledger)
+    path = find_or_fail(ledger, ExitCode.USAGE)
     try:
         found = history(path, record_id)
     except HistoryError as exc:

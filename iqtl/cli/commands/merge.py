@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from iqtl.cli.errors import ExitCode, fail
-from iqtl.cli.options import LedgerOpt, ledger_path
+from iqtl.cli.options import LedgerOpt
+from iqtl.cli.output import find_or_fail
 from iqtl.core.text import one_line
 
 DRIVER_NAME = "iqtl: three-way merge of ledger records by id and field"
@@ -94,7 +95,7 @@ def git_setup(
     from iqtl.ledgerfile.writer import WriteError, replace_file
     from iqtl.reports.history import HistoryError, locate
 
-    path = ledger_path(ledger)
+    path = find_or_fail(ledger, ExitCode.USAGE)
     try:
         root, rel = locate(path)
     except HistoryError as exc:
