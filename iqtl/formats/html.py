@@ -24,7 +24,7 @@ from iqtl.core.edtf import EDTF, NEG_INF, POS_INF, civil_from_days, days_from_ci
 from iqtl.core.model import Claim, Event, Ledger, Source
 from iqtl.core.text import for_terminal, has_unsafe
 from iqtl.reports.citations import cited_sources
-from iqtl.reports.timescale import Axis, make_axis, round_years, year_step
+from iqtl.reports.timescale import Axis, drawn_span, make_axis, round_years, year_step
 
 AXIS_UNITS = 1000  # the overview axis, in thousandths of its width
 AXIS_GAP = 30  # the width of a break where empty years are left out
@@ -154,16 +154,6 @@ def track_html(axis: Axis, date: EDTF) -> str:
             _BARS.clear()
         done = _BARS[key] = bar_html(axis, date)
     return done
-
-
-def drawn_span(date: EDTF) -> tuple[int, int]:
-    """The days a bar covers.  A date known only by one end ("by June 2007": /2007-06) covers that
-    end's own span, not every year before it: an unknown end is not an open one."""
-    if date.unknown_start and date.end is not None:
-        return date.end.earliest, date.end.latest
-    if date.unknown_end and date.start is not None:
-        return date.start.earliest, date.start.latest
-    return date.earliest, date.latest
 
 
 def bar_html(axis: Axis, date: EDTF, tag: str = "span", attrs: str = "", inner: str = "") -> str:

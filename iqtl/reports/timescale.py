@@ -182,3 +182,17 @@ def round_years(first: int, last: int, step: int) -> list[int]:
 def per_year_columns(axis: Axis) -> float:
     years = sum(civil_from_days(hi)[0] - civil_from_days(lo)[0] + 1 for lo, hi, _, _ in axis.segments)
     return (axis.width - axis.gap * len(axis.breaks)) / years
+
+
+def half_known(date: EDTF) -> bool:
+    """An interval known by one end only (/2007-06, 2003/): not to be drawn as running to the edge."""
+    return (date.unknown_start and date.end is not None) or (date.unknown_end and date.start is not None)
+
+
+def drawn_span(date: EDTF) -> tuple[int, int]:
+    """The days a bar covers.  A date known only by one end ("by June 2007": /2007-06) covers that
+    end's own span, not every year before it: an unknown end is not an open one."""
+    if half_known(date):
+        known = date.end if date.unknown_start else date.start
+        return known.earliest, known.latest
+    return date.earliest, date.latest

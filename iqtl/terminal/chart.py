@@ -15,7 +15,18 @@ from rich.text import Text
 from iqtl.core.edtf import EDTF, civil_from_days, days_from_civil
 from iqtl.core.model import Event, Ledger
 from iqtl.core.text import for_terminal
-from iqtl.reports.timescale import Axis, Lane, busiest, lanes_for, make_axis, per_year_columns, round_years, year_step
+from iqtl.reports.timescale import (
+    Axis,
+    Lane,
+    busiest,
+    drawn_span,
+    half_known,
+    lanes_for,
+    make_axis,
+    per_year_columns,
+    round_years,
+    year_step,
+)
 from iqtl.terminal.render import date_style
 
 BAR = "█"  # an interval, or the part of it whose end is known
@@ -42,25 +53,21 @@ def _put(row: list[Cell], col: int, char: str, style: str) -> None:
         row[col] = (char, style)
 
 
-def _half_known(date: EDTF) -> bool:
-    return (date.unknown_start and date.end is not None) or (date.unknown_end and date.start is not None)
-
-
 def _extent(axis: Axis, date: EDTF) -> tuple[int, int]:
     """The columns an interval takes when drawn (with its arrow)."""
-    if _half_known(date):
-        known = date.end if date.unknown_start else date.start
-        k0, k1 = axis.col(known.earliest), axis.col(known.latest)
+    if half_known(date):
+        lo, hi = drawn_span(date)
+        k0, k1 = axis.col(lo), axis.col(hi)
         return (max(0, k0 - 1), k1) if date.unknown_start else (k0, min(axis.width - 1, k1 + 1))
     return axis.col(date.earliest), axis.col(date.latest)
 
 
 def _draw_interval(row: list[Cell], axis: Axis, date: EDTF) -> None:
-    if _half_known(date):
+    if half_known(date):
         # "By June 2007" (/2007-06) says nothing of the years before: only the known end is drawn,
         # faint, with an arrow on the side where the date is unknown -- never a bar across the chart.
-        known = date.end if date.unknown_start else date.start
-        k0, k1 = axis.col(known.earliest), axis.col(known.latest)
+        lo, hi = drawn_span(date)
+        k0, k1 = axis.col(lo), axis.col(hi)
         for c in range(k0, k1 + 1):
             row[c] = (FUZZY, "cyan")
         if date.unknown_start and k0 > 0:
