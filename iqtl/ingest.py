@@ -469,7 +469,7 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
     error here, since a stored reference must name exactly one actor.  Raises ValueError."""
     if ledger.get("actor", name) is not None:
         return name
-    from iqtl.core.text import fold
+    from iqtl.core.text import fold, suggestions
 
     folded = fold(name.strip())
     names, shown = actor_name_index(ledger)
@@ -478,9 +478,7 @@ def resolve_actor(ledger: Ledger, name: str, option: str) -> str:
         return ids[0]
     if ids:
         raise ValueError(f"{option} {name!r} names {len(ids)} actors ({', '.join(ids)}): give the id")
-    import difflib
-
-    close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
+    close = suggestions(folded, names, n=1)
     hint = f" (did you mean {shown[close[0]]!r}?)" if close else ""
     raise ValueError(f"{option} {name!r}: no actor has that id, name or alias{hint}")
 
