@@ -183,7 +183,7 @@ class Query:
 _EVERYTHING = Query()
 
 
-def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str]]:
+def actor_name_index(ledger: Ledger | Names) -> tuple[dict[str, set[str]], dict[str, str]]:
     """Every actor id, name and alias, case-folded: (the actor ids each names, its first spelling)."""
     ids: dict[str, set[str]] = {}
     spelling: dict[str, str] = {}
@@ -194,7 +194,7 @@ def actor_name_index(ledger: Ledger) -> tuple[dict[str, set[str]], dict[str, str
     return ids, spelling
 
 
-def resolve_actors(ledger: Ledger, names: Iterable[str], field: str = "actors") -> tuple[str, ...]:
+def resolve_actors(ledger: Ledger | Names, names: Iterable[str], field: str = "actors") -> tuple[str, ...]:
     """Ids for actor names: an id, a name or any alias, case-insensitive.  Unknown -> QueryError."""
     index, spelling = actor_name_index(ledger)
     ids: list[str] = []
@@ -245,7 +245,37 @@ def grep_pattern(text: str, field: str = "grep") -> re.Pattern:
         raise QueryError(f"{text!r} is not a regular expression: {exc}", field) from None
 
 
-def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> Query:
+class Names:
+    """What a filter may name: the actors (records: ids, names, aliases), and every tag, place,
+    source id and event id.  A Ledger gives them (LedgerNames); so does the warm index
+    (iqtl.ledgerfile.index.Index, by the same names)."""
+
+    actors: tuple
+
+    def tags(self) -> Iterable[str]: ...
+    def places(self) -> Iterable[str]: ...
+    def source_ids(self) -> Iterable[str]: ...
+    def event_ids(self) -> Iterable[str]: ...
+
+
+class LedgerNames(Names):
+    def __init__(self, ledger: Ledger):
+        self.ledger, self.actors = ledger, ledger.actors
+
+    def tags(self):
+        return {t for e in self.ledger.events for t in e.tags}
+
+    def places(self):
+        return {p for e in self.ledger.events for p in e.places}
+
+    def source_ids(self):
+        return [s.id for s in self.ledger.sources]
+
+    def event_ids(self):
+        return [e.id for e in self.ledger.events]
+
+
+def build_query(ledger: Ledger | Names, filters: Filters | None = None, /, **fields) -> Query:
     """The Query for `filters` (or the same fields given as keywords) against this ledger: dates
     read, names resolved and checked against what the ledger has.  Raises QueryError for a value
     that cannot be used, or that names a tag, place, source or event no record has."""
@@ -257,17 +287,16 @@ def build_query(ledger: Ledger, filters: Filters | None = None, /, **fields) -> 
         raise QueryError(f"{f.date_from!r} is after the end of the window, {f.date_to!r}", "date_from")
     if f.limit is not None and f.limit < 0:
         raise QueryError("must be 0 or more", "limit")
-    events = ledger.events
+    names = LedgerNames(ledger) if isinstance(ledger, Ledger) else ledger
     return Query(
         start=start, end=end, within=f.within,
-        actors=resolve_actors(ledger, f.actors) if f.actors else (),
-        tags=_known(f.tags, {t for e in events for t in e.tags}, "tags", "no event has that tag") if f.tags else (),
-        places=_known(f.places, {p for e in events for p in e.places}, "places", "no event has that place")
-        if f.places else (),
-        sources=_known(f.sources, [s.id for s in ledger.sources], "sources", "no source has that id", fold=False)
+        actors=resolve_actors(names, f.actors) if f.actors else (),
+        tags=_known(f.tags, names.tags(), "tags", "no event has that tag") if f.tags else (),
+        places=_known(f.places, names.places(), "places", "no event has that place") if f.places else (),
+        sources=_known(f.sources, names.source_ids(), "sources", "no source has that id", fold=False)
         if f.sources else (),
-        speakers=resolve_actors(ledger, f.speakers, "speakers") if f.speakers else (),
-        about=_known(f.about, [e.id for e in events], "about", "no event has that id", fold=False) if f.about else (),
+        speakers=resolve_actors(names, f.speakers, "speakers") if f.speakers else (),
+        about=_known(f.about, names.event_ids(), "about", "no event has that id", fold=False) if f.about else (),
         grep=tuple(grep_pattern(g) for g in f.grep),
         grep_all=tuple(grep_pattern(g, "grep_all") for g in f.grep_all),
         limit=f.limit, reverse=f.reverse,
@@ -346,3 +375,45 @@ def select_claims(ledger: Ledger, q: Query, contested: bool = False) -> list[Cla
         if claim_matches(ledger, cl, q) and (not contested or cl.disputes or cl.id in disputed)
     ], q)
 
+
+
+# ---------------------------------------------------------------- through the warm index
+
+
+def _index_window(q: Query) -> tuple[int, int] | None:
+    if not q.has_window:
+        return None
+    return (edtf.NEG_INF if q.start is None else q.start, edtf.POS_INF if q.end is None else q.end)
+
+
+def select_events_indexed(index, q: Query) -> tuple[Ledger, list[Event]]:
+    """select_events through the warm index (iqtl.ledgerfile.index): SQL narrows to the events that
+    may match, then the same matchers as select_events decide, and the same sort orders them.
+    Returns the events and a ledger of them with every source and actor (not the claims)."""
+    spoken_of = index.spoken_of(q.speakers) if q.speakers else None
+    candidates = index.events(
+        window=_index_window(q), within=q.within, actors=q.actors, tags=q.tags, places=q.places,
+        sources=q.sources, ids=_narrowest(q.about, spoken_of))
+    chosen = _sorted(candidates if q.selects_all else [ev for ev in candidates if event_matches(ev, q, spoken_of)], q)
+    return index.ledger(events=chosen), chosen
+
+
+def _narrowest(about: tuple[str, ...], spoken_of: set[str] | None) -> Iterable[str] | None:
+    if about and spoken_of is not None:
+        return [e for e in about if e in spoken_of]
+    return about or spoken_of
+
+
+def select_claims_indexed(index, q: Query, contested: bool = False) -> tuple[Ledger, list[Claim]]:
+    """select_claims through the warm index, as select_events_indexed: the claims are decided by
+    claim_matches against a ledger holding the events they are about."""
+    candidates = index.claims(
+        window=_index_window(q), within=q.within, speakers=q.speakers, sources=q.sources, about=q.about,
+        actors=q.actors, tags=q.tags, places=q.places, contested=contested)
+    about = index.events_by_id(e for cl in candidates for e in cl.about) if (q.actors or q.tags or q.places) else ()
+    ledger = index.ledger(events=about, claims=candidates)
+    # `contested` was decided in SQL from the whole ledger's disputes (the candidates alone would miss
+    # a claim disputed by one outside them).
+    chosen = _sorted(candidates if q.selects_all and not contested
+                     else [cl for cl in candidates if claim_matches(ledger, cl, q)], q)
+    return index.ledger(claims=chosen), chosen

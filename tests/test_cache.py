@@ -250,7 +250,7 @@ def test_an_entry_holding_code_is_not_run(tmp_path, home):
     for head, parts in [({"key": code, "data_digest": code}, [("event", [code])]),
                         (None, [("problems", code)]), (None, [("event", [code])])]:
         if head is None:  # a head that matches, as an attacker who can write the entry would make it
-            with cache._open_private(entry) as fetched:
+            with cache.open_private(entry) as fetched:
                 fetched.read(len(cache.MAGIC))
                 head = marshal.loads(fetched.read(int.from_bytes(fetched.read(8), "little")))
         entry.write_bytes(b"".join(cache.pack(head, parts)))

@@ -49,7 +49,7 @@ def test_over_the_cap_the_least_recently_used_go_first(tmp_path, home, monkeypat
     ledgers = _ledgers(tmp_path, 4)
     for p in ledgers:
         loader.load(p)
-    entries = {p: cache._entry_path(os.path.realpath(p)) for p in ledgers}
+    entries = {p: cache.entry_path(os.path.realpath(p)) for p in ledgers}
     for i, p in enumerate(ledgers):  # used in the order 0, 1, 2, 3 an hour apart
         when = time.time() - (4 - i) * 3600
         os.utime(entries[p], (when, when))

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from iqtl.cli.errors import ExitCode, fail, warn
-from iqtl.cli.options import Color
+from iqtl.cli.options import Color, make_query
 from iqtl.core.model import Ledger
 from iqtl.formats import Options, write
 from iqtl.reports.listing import Listing
@@ -33,6 +33,29 @@ def open_ledger(path: Path | None, *, broken: ExitCode = ExitCode.DATA) -> Ledge
         tail = f" ({more} more)" if more > 0 else ""
         fail(f"{len(result.errors)} error(s) in the ledger{tail}; run 'iqtl check' for the full list", broken)
     return result.ledger
+
+
+def from_index(where: Path, fmt: str, filters, select: Callable):
+    """`select(index, query)` -> (ledger, records) answered from the cache's database of the ledger
+    at `where` (iqtl.ledgerfile.index), when there is one that holds and the format `fmt` reads no
+    more than the records, sources and actors; else None, and the caller loads the ledger."""
+    from iqtl.formats import FORMATS
+
+    chosen = FORMATS.get(fmt)
+    if chosen is None or chosen.whole_ledger:
+        return None
+    from iqtl.ledgerfile.index import DamagedError, for_ledger
+
+    index = for_ledger(where)
+    if index is None:
+        return None
+    q = make_query(index, filters)
+    try:
+        return q, *select(index, q), index.counts
+    except DamagedError:  # a row that does not check: as any cache miss, read the ledger itself
+        return None
+    finally:
+        index.close()
 
 
 def find_or_fail(path: Path | None, code: int = ExitCode.DATA) -> Path:

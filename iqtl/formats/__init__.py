@@ -37,6 +37,9 @@ class Format:
     kinds: frozenset[str] = field(default_factory=frozenset)  # the listings it can write; empty: all
     # Writes a file (a database), not a text stream: its function takes a path, the CLI needs -o.
     file_only: bool = False
+    # Reads more of the ledger than the listed records and every source and actor (claims about an
+    # event, who disputes a claim): False lets a listing be answered from the warm index.
+    whole_ledger: bool = True
 
     def writer(self) -> Writer:
         module, _, name = self.target.partition(":")
@@ -83,11 +86,12 @@ def write_file(name: str, listing: Listing, path, options: Options = Options()) 
 EVENTS = frozenset({"event"})
 
 register(Format("plain", "iqtl.formats.plain:write", "one line a record, tab-separated (the default in a pipe)",
-                export=False))
-register(Format("csv", "iqtl.formats.delimited:write_csv", "comma-separated, a header row, RFC 4180"))
-register(Format("tsv", "iqtl.formats.delimited:write_tsv", "tab-separated, a header row"))
-register(Format("json", "iqtl.formats.jsonfmt:write_json", "one array of objects"))
-register(Format("jsonl", "iqtl.formats.jsonfmt:write_jsonl", "JSON Lines: one object a line"))
+                export=False, whole_ledger=False))
+register(Format("csv", "iqtl.formats.delimited:write_csv", "comma-separated, a header row, RFC 4180",
+                whole_ledger=False))
+register(Format("tsv", "iqtl.formats.delimited:write_tsv", "tab-separated, a header row", whole_ledger=False))
+register(Format("json", "iqtl.formats.jsonfmt:write_json", "one array of objects", whole_ledger=False))
+register(Format("jsonl", "iqtl.formats.jsonfmt:write_jsonl", "JSON Lines: one object a line", whole_ledger=False))
 register(Format("md", "iqtl.formats.markdown:write", "Markdown: a chronology by year, sources as footnotes"))
 register(Format("html", "iqtl.formats.html:write", "one self-contained web page", listing=False, kinds=EVENTS))
 register(Format("timelinejs", "iqtl.formats.timelinejs:write", "TimelineJS3 JSON", listing=False, kinds=EVENTS))

@@ -65,9 +65,10 @@ def file_digest(f) -> bytes:
     return hashlib.file_digest(f, "sha256").digest()
 
 
-def _entry_path(real: str) -> Path:
+def entry_path(real: str, suffix: str = ".marshal") -> Path:
+    """Where the entry for a ledger is kept: a marshal file, or a database (iqtl.ledgerfile.index)."""
     name = hashlib.sha256(f"{real}\x00{sys.implementation.cache_tag}".encode("utf-8", "surrogateescape"))
-    return directory() / f"{name.hexdigest()[:32]}.marshal"
+    return directory() / f"{name.hexdigest()[:32]}{suffix}"
 
 
 def _key(real: str, st: os.stat_result) -> tuple:
@@ -98,10 +99,10 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple | None:
     key matches; the archives the entry was checked against must be unchanged too (read and hashed)."""
     try:
         real = os.path.realpath(path)
-        entry = _entry_path(real)
-        f = _open_private(entry)
+        entry = entry_path(real)
+        f = open_private(entry)
         if f is None:
-            return None
+            return _fetch_database(path, real, st, ledger_digest)
         with f:
             if f.read(len(MAGIC)) != MAGIC:
                 return None
@@ -109,27 +110,53 @@ def fetch(path: str, st: os.stat_result, ledger_digest) -> tuple | None:
             # Values are used only once the checksum at the end agrees; until then a damaged
             # frame can only fail to match or fail to load (marshal builds values, runs nothing).
             head = marshal.loads(frames.next())
-            if head["key"] != _key(real, st) or ledger_digest() != head["data_digest"]:
+            if not head_holds(head, real, st, ledger_digest):
                 return None
-            stamps = head.get("archives", ())
-            if stamps and not _archives_unchanged(stamps):
-                return None
-            includes, globs = head.get("includes", ()), head.get("globs", ())
-            if (includes or globs) and not _includes_unchanged(includes, globs):
-                return None
-            decoded = _Decoded(path)
+            stamps, includes, globs = head.get("archives", ()), head.get("includes", ()), head.get("globs", ())
+            decoded = Decoded(path)
             while part := frames.next():
                 decoded.add(*marshal.loads(part))  # a part at a time: the entry is never all in memory
             if not frames.checksum_agrees():
                 return None
-        _touch(entry)  # last used now: the size cap drops the least recently used first
+        touch(entry)  # last used now: the size cap drops the least recently used first
         includes = tuple((_unrel(i[0], path), _unrel(i[1], path), *i[2:]) for i in includes)
         return decoded.ledger(), decoded.problems, stamps, includes, globs
     except Exception:  # a damaged or foreign entry is only a miss
         return None
 
 
-def _touch(entry: Path) -> None:
+def _fetch_database(path: str, real: str, st: os.stat_result, ledger_digest) -> tuple | None:
+    """fetch() for a big ledger, kept as a database (iqtl.ledgerfile.index)."""
+    from iqtl.ledgerfile import index
+
+    entry = entry_path(real, index.INDEX_SUFFIX)
+    found = index.open_entry(entry, path, real, st, ledger_digest)
+    if found is None:
+        return None
+    try:
+        ledger = found.whole()
+    finally:
+        found.close()
+    decoded = Decoded(path)
+    decoded.add("problems", found.problems)
+    touch(entry)
+    head = found.head
+    includes = tuple((_unrel(i[0], path), _unrel(i[1], path), *i[2:]) for i in head.get("includes", ()))
+    return ledger, decoded.problems, head.get("archives", ()), includes, head.get("globs", ())
+
+
+def head_holds(head: dict, real: str, st: os.stat_result, ledger_digest) -> bool:
+    """Whether what an entry (or the index beside it) was made from is what is there now."""
+    if head["key"] != _key(real, st) or ledger_digest() != head["data_digest"]:
+        return False
+    stamps = head.get("archives", ())
+    if stamps and not _archives_unchanged(stamps):
+        return False
+    includes, globs = head.get("includes", ()), head.get("globs", ())
+    return not (includes or globs) or _includes_unchanged(includes, globs)
+
+
+def touch(entry: Path) -> None:
     try:
         os.utime(entry)
     except OSError:
@@ -168,7 +195,7 @@ class _Frames:
         return self.f.read() == self.summed.digest()
 
 
-def _open_private(entry: Path):
+def open_private(entry: Path):
     """The entry opened for reading, if it is a regular file of ours that nobody else can write."""
     try:
         fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
@@ -189,7 +216,7 @@ def _private(st: os.stat_result) -> bool:
     return owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-class _Decoded:
+class Decoded:
     """Records rebuilt from the parts of an entry, as they are read."""
 
     def __init__(self, path: str):
@@ -253,10 +280,27 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)
             head["globs"] = tuple(globs)
-        _write_private(_entry_path(real), pack(head, _parts(ledger, problems, path)))
+        _store(path, real, head, ledger, problems)
     except Exception:
         return
     prune_now_and_then()
+
+
+def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem]) -> None:
+    from iqtl.ledgerfile import index
+
+    # A big ledger is kept as a database that lookups can read in part (a marshal entry when that
+    # fails); the other form, made for an older version of the ledger, would only be a miss: it goes.
+    entry, database = entry_path(real), entry_path(real, index.INDEX_SUFFIX)
+    if index.wanted(ledger, problems):
+        try:
+            index.store(database, head, ledger, _problem_rows(problems, path))
+            _unlink(entry)
+            return
+        except Exception:  # a full disk, a value the database cannot hold: the marshal form instead
+            pass
+    _unlink(database)
+    _write_private(entry, pack(head, _parts(ledger, problems, path)))
 
 
 # ---------------------------------------------------------------- staying bounded
@@ -308,7 +352,7 @@ def prune(now: float | None = None) -> dict[str, int]:
             st = e.stat(follow_symlinks=False)
         except OSError:
             continue
-        if not stat.S_ISREG(st.st_mode) or not _private(st) or not e.name.endswith(".marshal"):
+        if not stat.S_ISREG(st.st_mode) or not _private(st) or not e.name.endswith(_SUFFIXES):
             continue
         if e.name.startswith(".tmp-"):
             if now - st.st_mtime > STALE_TEMP and _unlink(e.path):
@@ -330,8 +374,15 @@ def prune(now: float | None = None) -> dict[str, int]:
     return removed
 
 
+_SUFFIXES = (".marshal", ".sqlite")  # an entry, or a big ledger's database (iqtl.ledgerfile.index)
+
+
 def _ledger_of(entry: Path) -> str | None:
     """The real path of the ledger an entry is for, from its head; None for a foreign or damaged entry."""
+    if entry.suffix != ".marshal":
+        from iqtl.ledgerfile import index
+
+        return index.ledger_of(entry)
     try:
         with open(entry, "rb") as f:
             if f.read(len(MAGIC)) != MAGIC:
@@ -361,10 +412,14 @@ def _unrel(rel: str | None, main: str) -> str:
     return main if rel is None else os.path.normpath(os.path.join(os.path.dirname(main), rel))
 
 
-def _parts(ledger: Ledger, problems: list[Problem], path: str):
+def _problem_rows(problems: list[Problem], path: str) -> list[tuple]:
     # A problem in an included file keeps its file (relative, as _rel) in front.
-    yield "problems", [(p.line, p.col, p.severity, p.message, p.code) if p.path == path else
-                       (_rel(p.path, path), p.line, p.col, p.severity, p.message, p.code) for p in problems]
+    return [(p.line, p.col, p.severity, p.message, p.code) if p.path == path else
+            (_rel(p.path, path), p.line, p.col, p.severity, p.message, p.code) for p in problems]
+
+
+def _parts(ledger: Ledger, problems: list[Problem], path: str):
+    yield "problems", _problem_rows(problems, path)
     for kind in _CLASSES:
         records = ledger.table(kind)
         for at in range(0, len(records), PART):
@@ -388,14 +443,33 @@ def pack(head: dict, parts):
 
 
 def _encode(kind: str, records: tuple) -> list[tuple]:
+    return list(map(encoder(kind), records))
+
+
+encode_rows = _encode
+
+
+def encoder(kind: str):
+    """record -> the tuple of plain values the cache keeps of it (Decoded.add makes it again)."""
     get, at = _GETTERS[kind], _DATE_AT[kind]
-    rows = []
-    for record in records:
+    if at is None:
+        return get
+    known: dict[str, tuple] = {}  # by EDTF text, which decides the rest: ledgers repeat their dates
+
+    def encode(record) -> tuple:
         row = get(record)
-        if at is not None and row[at] is not None:
-            row = (*row[:at], _encode_date(row[at]), *row[at + 1:])
-        rows.append(row)
-    return rows
+        date = row[at]
+        if date is not None:
+            raw = known.get(date.text)
+            if raw is None:
+                raw = known[date.text] = _encode_date(date)
+            row = (*row[:at], raw, *row[at + 1:])
+        return row
+    return encode
+
+
+def encode_record(kind: str, record) -> tuple:
+    return encoder(kind)(record)
 
 
 def _encode_date(date: EDTF | None) -> tuple | None:
@@ -408,16 +482,25 @@ def _encode_date(date: EDTF | None) -> tuple | None:
 
 
 def _write_private(entry: Path, parts) -> None:
+    def fill(tmp: Path, fd: int) -> None:
+        with os.fdopen(fd, "wb") as f:
+            f.writelines(parts)  # made as written: the whole entry is never in memory
+
+    write_private(entry, fill)
+
+
+def write_private(entry: Path, fill) -> None:
+    """Make `entry` in the cache folder by `fill(temporary path, its open fd)`, then rename it into
+    place: a reader sees the old file or the whole new one.  `fill` owns (closes) the fd."""
     folder = entry.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(os.stat(folder)):
         return  # a folder others can write to is no place for data we will trust
     # As tempfile.mkstemp (mode 0600, a name nobody else holds), whose import costs 3 ms of start-up.
-    tmp = folder / f".tmp-{os.getpid()}-{os.urandom(8).hex()}.marshal"
+    tmp = folder / f".tmp-{os.getpid()}-{os.urandom(8).hex()}{entry.suffix}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.writelines(parts)  # made as written: the whole entry is never in memory
+        fill(tmp, fd)
         os.replace(tmp, entry)
     except BaseException:
         try:

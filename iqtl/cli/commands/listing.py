@@ -19,7 +19,7 @@ from iqtl.cli.options import (
     resolve_format,
     with_filters,
 )
-from iqtl.cli.output import emit, open_ledger
+from iqtl.cli.output import emit, find_or_fail, from_index, open_ledger
 from iqtl.formats import Options
 from iqtl.query import Filters
 
@@ -41,20 +41,30 @@ def list_events(
     Repeating a filter ORs its values; different filters AND.
 
     Example: iqtl list --from 2007 --to 2007 --actor "Mahdi Army" --limit 4"""
-    from iqtl.query import select_events
+    from iqtl.query import select_events_indexed
     from iqtl.reports import listing
 
-    led = open_ledger(ledger)
-    q = make_query(led, filters)
-    events = select_events(led, q)
+    where, fmt = find_or_fail(ledger), resolve_format(fmt)
+    # A big ledger read before: only the events that may match are read.
+    answer = from_index(where, fmt, filters, select_events_indexed)
+    if answer is not None:
+        q, led, events, counts = answer
+        total = counts["event"]
+    else:
+        from iqtl.query import select_events
+
+        led = open_ledger(where)
+        q = make_query(led, filters)
+        events = select_events(led, q)
+        total = len(led.events)
 
     def table():
         from iqtl.terminal.render import events_table
 
         return events_table(led, events, highlight=q.highlight, compact=compact)
 
-    emit(resolve_format(fmt), listing.events(led, events, whole=q.selects_all), color=color, table=table,
-         options=Options(bom=bom, raw=raw), empty=_nothing("events", led.events, filters), width=width)
+    emit(fmt, listing.events(led, events, whole=q.selects_all), color=color, table=table,
+         options=Options(bom=bom, raw=raw), empty=_nothing("events", total, filters), width=width)
 
 
 @with_filters()
@@ -76,25 +86,34 @@ def claims(
     Repeating a filter ORs its values; different filters AND.
 
     Example: iqtl claims --speaker "Colin Kahl\""""
-    from iqtl.query import select_claims
+    from iqtl.query import select_claims_indexed
     from iqtl.reports import listing
 
-    led = open_ledger(ledger)
-    q = make_query(led, filters)
-    selected = select_claims(led, q, contested=contested)
+    where, fmt = find_or_fail(ledger), resolve_format(fmt)
+    answer = from_index(where, fmt, filters, lambda index, q: select_claims_indexed(index, q, contested))
+    if answer is not None:
+        q, led, selected, counts = answer
+        total = counts["claim"]
+    else:
+        from iqtl.query import select_claims
+
+        led = open_ledger(where)
+        q = make_query(led, filters)
+        selected = select_claims(led, q, contested=contested)
+        total = len(led.claims)
 
     def table():
         from iqtl.terminal.render import claims_table
 
         return claims_table(led, selected, contested=contested, highlight=q.highlight, compact=compact)
 
-    emit(resolve_format(fmt), listing.claims(led, selected), color=color, table=table,
-         options=Options(bom=bom, raw=raw), empty=_nothing("claims", led.claims, filters, contested), width=width)
+    emit(fmt, listing.claims(led, selected), color=color, table=table,
+         options=Options(bom=bom, raw=raw), empty=_nothing("claims", total, filters, contested), width=width)
 
 
-def _nothing(kind: str, every, filters: Filters, contested: bool = False) -> str:
+def _nothing(kind: str, total: int, filters: Filters, contested: bool = False) -> str:
     """What an empty answer says on a terminal: which filters left nothing, of how many records."""
     asked = " ".join(w for w in (describe(filters), "--contested" if contested else "") if w)
-    if not every:
+    if not total:
         return f"no {kind}: the ledger has none"
-    return f"no {kind} match {asked} (of {len(every)})" if asked else f"no {kind} to show"
+    return f"no {kind} match {asked} (of {total})" if asked else f"no {kind} to show"

@@ -1,0 +1,242 @@
+"""The cache's database form of a big ledger (iqtl.ledgerfile.index): listings read through it give
+exactly what the in-memory Query gives, and a database that is stale, damaged or foreign is a miss."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iqtl.formats import write
+from iqtl.ledgerfile import cache, index
+from iqtl.ledgerfile.loader import load, load_bytes
+from iqtl.query import (
+    Filters,
+    QueryError,
+    build_query,
+    select_claims,
+    select_claims_indexed,
+    select_events,
+    select_events_indexed,
+)
+from iqtl.reports import listing
+
+from . import strategies
+from .conftest import SEED, run
+
+ROW_FORMATS = ("plain", "csv", "tsv", "json", "jsonl")
+
+
+def _database(ledger, tmp: Path) -> index.Index:
+    """`ledger` written as the cache writes it, opened without the head's checks (there is no file)."""
+    where = tmp / f"db-{os.urandom(4).hex()}.sqlite"
+    index._write(where, {"key": ()}, ledger, [])
+    db = sqlite3.connect(where, isolation_level=None)
+    return index.Index(ledger.path, db, index.read_meta(db))
+
+
+def _written(fmt: str, listed) -> str:
+    out = io.StringIO(newline="")
+    write(fmt, listed, out)
+    return out.getvalue()
+
+
+@st.composite
+def _filters(draw, doc: dict) -> Filters:
+    events, actors, sources = doc["event"], doc["actor"], doc["source"]
+    tags = sorted({t for e in events for t in e["tags"]})
+    places = sorted({p for e in events for p in e["places"]})
+    names = [n for a in actors for n in (a["id"], a["name"], *a["aliases"])]
+    years = st.integers(1975, 2020).map(str)
+
+    def some(values, spell=lambda v: v):
+        return st.lists(st.sampled_from(values).map(spell), max_size=2) if values else st.just([])
+
+    cased = st.sampled_from([str, str.upper, str.lower])
+    return Filters(
+        date_from=draw(st.none() | years), date_to=draw(st.none() | years), within=draw(st.booleans()),
+        actors=tuple(draw(some(names))), tags=tuple(draw(some(tags, draw(cased)))),
+        places=tuple(draw(some(places, draw(cased)))), sources=tuple(draw(some([s["id"] for s in sources]))),
+        speakers=tuple(draw(some(names))), about=tuple(draw(some([e["id"] for e in events]))),
+        grep=tuple(draw(st.lists(st.sampled_from(["a", "e", "the", "^[A-Z]", "x$"]), max_size=1))),
+        limit=draw(st.none() | st.integers(0, 3)), reverse=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_database_answers_as_the_query_does(data, tmp_path):
+    """Property: on generated ledgers and every filter, the records read through the database are the
+    ones select_events / select_claims choose on the whole ledger, in the same order, and every
+    format that reads no more than them writes the same bytes."""
+    doc = data.draw(strategies.ledgers(max_records=6))
+    result = load_bytes(strategies.toml(doc), "generated.toml")
+    if result.errors:
+        return
+    ledger = result.ledger
+    f = data.draw(_filters(doc))
+    try:
+        q = build_query(ledger, f)
+    except QueryError as exc:
+        with pytest.raises(QueryError) as raised:
+            build_query(_database(ledger, tmp_path), f)
+        assert raised.value.field == exc.field
+        return
+    db = _database(ledger, tmp_path)
+    try:
+        q2 = build_query(db, f)
+        assert q2 == q
+        expected = select_events(ledger, q)
+        partial, events = select_events_indexed(db, q2)
+        assert [e.id for e in events] == [e.id for e in expected] and events == expected
+        contested = data.draw(st.booleans())
+        expected_claims = select_claims(ledger, q, contested=contested)
+        partial_claims, claims = select_claims_indexed(db, q2, contested=contested)
+        assert claims == expected_claims
+        fmt = data.draw(st.sampled_from(ROW_FORMATS))
+        assert _written(fmt, listing.events(partial, events, whole=q.selects_all)) == \
+            _written(fmt, listing.events(ledger, expected, whole=q.selects_all))
+        assert _written(fmt, listing.claims(partial_claims, claims)) == \
+            _written(fmt, listing.claims(ledger, expected_claims))
+    finally:
+        db.close()
+
+
+def test_the_whole_ledger_comes_back_from_the_database(tmp_path):
+    ledger = load(SEED, use_cache=False).ledger
+    db = _database(ledger, tmp_path)
+    try:
+        whole = db.whole()
+    finally:
+        db.close()
+    for kind in ("source", "actor", "event", "claim"):
+        assert whole.table(kind) == ledger.table(kind)
+
+
+# ---------------------------------------------------------------- through the CLI
+
+
+@pytest.fixture
+def seed(tmp_path, home, monkeypatch) -> Path:
+    """A copy of the seed ledger (and its archives) that the cache keeps as a database."""
+    shutil.copytree(SEED.parent, tmp_path / "data")
+    monkeypatch.setenv(index.ENV_INDEX_FROM, "0")
+    return tmp_path / "data" / SEED.name
+
+
+LOOKUPS = [
+    ("list",), ("list", "--from", "2007", "--to", "2008"), ("list", "--from", "2006", "--within", "--to", "2007"),
+    ("list", "--tag", "SURGE", "--actor", "Petraeus"), ("list", "--speaker", "Kahl"), ("list", "--grep", "ceasefire"),
+    ("list", "--limit", "3", "--reverse"), ("claims",), ("claims", "--contested"), ("claims", "--tag", "surge"),
+    ("claims", "--actor", "Maliki", "--from", "2007"), ("claims", "--about", "{event}", "--grep", "Iran"),
+    ("list", "--about", "{event}"), ("claims", "--source", "{source}", "--speaker", "Bush"),
+]
+
+
+def test_listings_from_the_database_are_the_ledgers_own(seed, home, monkeypatch):
+    ledger = load(seed, use_cache=False).ledger
+    busiest = max(ledger.events, key=lambda ev: len(ledger.claims_about(ev.id)))
+    names = {"{event}": busiest.id, "{source}": ledger.sources[0].id}
+    assert run("check", "--ledger", seed).exit_code == 0
+    assert list(home.glob("*.sqlite")) and not list(home.glob("*.marshal"))
+    for args in ([names.get(a, a) for a in lookup] for lookup in LOOKUPS):
+        for fmt in ROW_FORMATS:
+            through = run(*args, "--ledger", seed, "-F", fmt)
+            monkeypatch.setenv("IQTL_NO_CACHE", "1")
+            direct = run(*args, "--ledger", seed, "-F", fmt)
+            monkeypatch.delenv("IQTL_NO_CACHE")
+            assert (through.exit_code, through.stdout, through.stderr) == \
+                (direct.exit_code, direct.stdout, direct.stderr), (args, fmt)
+
+
+def test_a_listing_reads_only_what_may_match(seed, home, monkeypatch):
+    """The point of the database: a narrow listing rebuilds a few records, not the ledger."""
+    run("check", "--ledger", seed)
+    read = []
+    original = index.Index._read
+
+    def counting(self, kind, sql, args):
+        records = original(self, kind, sql, args)
+        read.append((kind, len(records)))
+        return records
+
+    monkeypatch.setattr(index.Index, "_read", counting)
+    result = run("list", "--ledger", seed, "--from", "2007-08", "--to", "2007-08", "-F", "jsonl")
+    assert result.exit_code == 0
+    shown = result.stdout.count("\n")
+    everything = len(load(seed, use_cache=False).ledger.events)
+    # A window is matched in SQL on the day bounds: exactly the events shown are rebuilt.
+    assert 0 < shown == sum(n for kind, n in read if kind == "event") < everything
+    assert not [kind for kind, _ in read if kind == "claim"]
+
+
+def test_an_unknown_name_is_refused_the_same_way(seed):
+    run("check", "--ledger", seed)
+    result = run("list", "--ledger", seed, "--tag", "no-such-tag", "-F", "csv")
+    assert result.exit_code == 2 and "no event has that tag" in result.stderr
+
+
+def test_an_edited_ledger_is_not_answered_from_the_old_database(seed):
+    run("check", "--ledger", seed)
+    before = run("list", "--ledger", seed, "-F", "csv").stdout
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace('summary = "', 'summary = "EDITED ', 1), encoding="utf-8")
+    after = run("list", "--ledger", seed, "-F", "csv").stdout
+    assert after != before and "EDITED " in after
+
+
+def test_a_damaged_row_is_a_miss_not_a_wrong_record(seed, home, monkeypatch):
+    run("check", "--ledger", seed)
+    monkeypatch.setenv("IQTL_NO_CACHE", "1")
+    expected = run("list", "--ledger", seed, "-F", "jsonl").stdout
+    monkeypatch.delenv("IQTL_NO_CACHE")
+    [database] = home.glob("*.sqlite")
+    db = sqlite3.connect(database)
+    (blob,) = db.execute("SELECT rec FROM events WHERE n = 3").fetchone()
+    damaged = blob.replace(b"Iraq", b"Iran", 1) if b"Iraq" in blob else blob[:-1] + b"X"
+    db.execute("UPDATE events SET rec = ? WHERE n = 3", (damaged,))
+    db.commit()
+    db.close()
+    assert run("list", "--ledger", seed, "-F", "jsonl").stdout == expected
+    assert run("list", "--ledger", seed, "--from", "1900", "-F", "jsonl").stdout == expected
+
+
+def test_a_foreign_or_broken_database_is_a_miss(seed, home):
+    run("check", "--ledger", seed)
+    expected = run("list", "--ledger", seed, "-F", "csv").stdout
+    [database] = home.glob("*.sqlite")
+    database.write_bytes(b"not a database at all" * 100)
+    assert run("list", "--ledger", seed, "-F", "csv").stdout == expected
+    assert run("list", "--ledger", seed, "-F", "csv").stdout == expected  # and made again
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM events").fetchone()[0] > 0
+
+
+def test_small_ledgers_keep_the_marshal_entry(tmp_path, home):
+    shutil.copytree(SEED.parent, tmp_path / "data")
+    run("check", "--ledger", tmp_path / "data" / SEED.name)
+    assert list(home.glob("*.marshal")) and not list(home.glob("*.sqlite"))
+
+
+def test_a_ledger_with_errors_is_never_a_database(tmp_path, home, monkeypatch):
+    monkeypatch.setenv(index.ENV_INDEX_FROM, "0")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema = 1\n[[event]]\nid = "e"\ndate = "2007"\ntitle = "T"\nsummary = "S"\n'
+                   'sources = ["nowhere"]\n', encoding="utf-8")
+    assert run("list", "--ledger", bad, "-F", "csv").exit_code == 1
+    assert run("list", "--ledger", bad, "-F", "csv").exit_code == 1  # the errors come back from the cache
+    assert not list(home.glob("*.sqlite"))
+
+
+def test_pruning_removes_the_database_of_a_ledger_that_is_gone(seed, home):
+    run("check", "--ledger", seed)
+    [database] = home.glob("*.sqlite")
+    assert cache.prune()["missing"] == 0 and database.exists()
+    seed.unlink()
+    assert cache.prune()["missing"] == 1 and not database.exists()
