@@ -137,6 +137,7 @@ LOOKUPS = [
     ("list", "--limit", "3", "--reverse"), ("claims",), ("claims", "--contested"), ("claims", "--tag", "surge"),
     ("claims", "--actor", "Maliki", "--from", "2007"), ("claims", "--about", "{event}", "--grep", "Iran"),
     ("list", "--about", "{event}"), ("claims", "--source", "{source}", "--speaker", "Bush"),
+    ("actors",), ("actors", "--grep", "sadr"), ("sources",), ("tags",), ("tags", "--grep", "iran|surge"),
 ]
 
 
@@ -147,7 +148,7 @@ def test_listings_from_the_database_are_the_ledgers_own(seed, home, monkeypatch)
     assert run("check", "--ledger", seed).exit_code == 0
     assert list(home.glob("*.sqlite")) and not list(home.glob("*.marshal"))
     for args in ([names.get(a, a) for a in lookup] for lookup in LOOKUPS):
-        for fmt in ROW_FORMATS:
+        for fmt in (*ROW_FORMATS, *(("table",) if args[0] in ("actors", "sources", "tags") else ())):
             through = run(*args, "--ledger", seed, "-F", fmt)
             monkeypatch.setenv("IQTL_NO_CACHE", "1")
             direct = run(*args, "--ledger", seed, "-F", fmt)
@@ -240,3 +241,18 @@ def test_pruning_removes_the_database_of_a_ledger_that_is_gone(seed, home):
     assert cache.prune()["missing"] == 0 and database.exists()
     seed.unlink()
     assert cache.prune()["missing"] == 1 and not database.exists()
+
+
+def test_reference_lists_count_without_rebuilding_a_record(seed, monkeypatch):
+    run("check", "--ledger", seed)
+    read = []
+    original = index.Index._read
+
+    def counting(self, kind, sql, args):
+        read.append(kind)
+        return original(self, kind, sql, args)
+
+    monkeypatch.setattr(index.Index, "_read", counting)
+    for command in ("actors", "sources", "tags"):
+        assert run(command, "--ledger", seed, "-F", "csv").exit_code == 0
+    assert read and set(read) == {"source", "actor"}  # the few sources and actors, read whole; no event, no claim

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from iqtl.cli.errors import ExitCode, fail, warn
-from iqtl.cli.options import Color, make_query
+from iqtl.cli.options import Color
 from iqtl.core.model import Ledger
 from iqtl.formats import Options, write
 from iqtl.reports.listing import Listing
@@ -35,23 +35,23 @@ def open_ledger(path: Path | None, *, broken: ExitCode = ExitCode.DATA) -> Ledge
     return result.ledger
 
 
-def from_index(where: Path, fmt: str, filters, select: Callable):
-    """`select(index, query)` -> (ledger, records) answered from the cache's database of the ledger
-    at `where` (iqtl.ledgerfile.index), when there is one that holds and the format `fmt` reads no
-    more than the records, sources and actors; else None, and the caller loads the ledger."""
+def from_index(where: Path, fmt: str, answer: Callable, *, table: bool = False):
+    """`answer(index)` from the cache's database of the ledger at `where` (iqtl.ledgerfile.index),
+    when there is one that holds and the output reads no more than what `answer` takes from it:
+    a format whose Format.whole_ledger is False (or the terminal's table, when `table` says its
+    view needs no more).  None otherwise, and the caller loads the ledger."""
     from iqtl.formats import FORMATS
 
     chosen = FORMATS.get(fmt)
-    if chosen is None or chosen.whole_ledger:
+    if not (table and fmt == "table") and (chosen is None or chosen.whole_ledger):
         return None
     from iqtl.ledgerfile.index import DamagedError, for_ledger
 
     index = for_ledger(where)
     if index is None:
         return None
-    q = make_query(index, filters)
     try:
-        return q, *select(index, q), index.counts
+        return answer(index)
     except DamagedError:  # a row that does not check: as any cache miss, read the ledger itself
         return None
     finally:

@@ -38,7 +38,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL, crc INTEGER NOT NU
 CREATE TABLE sources (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE actors (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER, actors TEXT,
-    tags TEXT, places TEXT, sources TEXT, rec BLOB NOT NULL, crc INTEGER NOT NULL);
+    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
     speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, rec BLOB NOT NULL,
     crc INTEGER NOT NULL);
@@ -92,6 +92,10 @@ def _joined(values) -> str:
     return US + US.join(values) + US if values else ""
 
 
+def _split(text: str | None) -> list[str]:
+    return text[1:-1].split(US) if text else []
+
+
 def _blobs(kind: str, records) -> Iterable[tuple[bytes, int]]:
     encode, dumps = cache.encoder(kind), marshal.dumps
     for rec in records:
@@ -115,9 +119,9 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
         for kind, table in (("source", "sources"), ("actor", "actors")):
             db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
                            ((n, *blob) for n, blob in enumerate(_blobs(kind, ledger.table(kind)))))
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (n, ev.id, *_date(ev.date), _joined(ev.actors), _joined([folded[t] for t in ev.tags]),
-             _joined([folded[p] for p in ev.places]), _joined(ev.sources), *blob)
+             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), *blob)
             for n, (ev, blob) in enumerate(zip(events, _blobs("event", events), strict=True))))
         disputed = {d for cl in claims for d in cl.disputes}
         db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
@@ -181,6 +185,18 @@ class Index:
         return {e for (e,) in self.db.execute(
             f"SELECT a.value FROM claim_about a JOIN claims c ON c.n = a.n WHERE c.speaker IN ({_marks(speakers)})",
             list(speakers))}
+
+    def usage_fields(self) -> tuple[Iterable[tuple], Iterable[tuple]]:
+        """What iqtl.reports.rows.Usage counts, read from the columns without rebuilding a record:
+        events as (id, sources, actors, tags), claims as (source, speaker, about), in ledger order."""
+        about: dict[int, list[str]] = {}
+        for value, n in self.db.execute("SELECT value, n FROM claim_about ORDER BY rowid"):
+            about.setdefault(n, []).append(value)
+        events = ((i, _split(s), _split(a), _split(t))
+                  for i, s, a, t in self.db.execute("SELECT id, sources, actors, tags_shown FROM events ORDER BY n"))
+        claims = ((s, sp, about.get(n, ())) for s, sp, n in self.db.execute(
+            "SELECT source, speaker, n FROM claims ORDER BY n"))
+        return events, claims
 
     # -------------------------------------------------------- records
 

@@ -21,17 +21,20 @@ _SHAPES = {
 }
 
 
-def reference(ledger: Ledger, kind: str, grep: Sequence[str | re.Pattern] = ()) -> Listing:
+def reference(ledger: Ledger, kind: str, grep: Sequence[str | re.Pattern] = (), usage: cols.Usage | None = None
+              ) -> Listing:
     """Actors by id, sources by date, tags by name; `grep` keeps rows with a match of any of its
-    patterns (text is read as every --grep is: iqtl.query.grep_pattern) in a cell."""
-    usage = cols.Usage(ledger)
+    patterns (text is read as every --grep is: iqtl.query.grep_pattern) in a cell.  `usage`: the
+    counts, when they come from elsewhere than the ledger's records (then only its sources and
+    actors are read)."""
+    usage = usage or cols.Usage(ledger)
     if kind == "actor":
         rows = [cols.actor_row(a, usage) for a in sorted(ledger.actors, key=lambda a: a.id)]
     elif kind == "source":
         by_date = sorted(ledger.sources, key=lambda s: (s.date.sort_key() if s.date else (0, 0), s.id))
         rows = [cols.source_row(s, usage) for s in by_date]
     else:
-        rows = cols.tag_rows(ledger, usage)
+        rows = cols.tag_rows(usage)
     if grep:
         patterns = [g if isinstance(g, re.Pattern) else grep_pattern(g) for g in grep]
         rows = [r for r in rows if matches_text(r, patterns)]

@@ -6,6 +6,7 @@ Column order is a documented interface: new columns go at the end, never in betw
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from iqtl.core.edtf import EDTF
 from iqtl.core.model import Actor, Claim, Event, Ledger, Source
@@ -67,22 +68,42 @@ class Usage:
     """How many events and claims mention each source, actor and tag."""
 
     def __init__(self, ledger: Ledger):
-        self.events: Counter = Counter()
-        self.claims: Counter = Counter()
-        for ev in ledger.events:
-            self.events.update({("source", s) for s in ev.sources})
-            self.events.update({("actor", a) for a in ev.actors})
-            self.events.update({("tag", t) for t in ev.tags})
-        events = ledger.by_id("event")
-        for cl in ledger.claims:
-            keys = {("source", cl.source), ("actor", cl.speaker)}
-            for e in cl.about:
-                if e in events:
-                    keys.update(("tag", t) for t in events[e].tags)
-            self.claims.update(keys)
+        self.count(((ev.id, ev.sources, ev.actors, ev.tags) for ev in ledger.events),
+                   ((cl.source, cl.speaker, cl.about) for cl in ledger.claims))
+
+    @classmethod
+    def of(cls, events: Iterable[tuple], claims: Iterable[tuple]) -> Usage:
+        """From the fields alone, without the records (as the cache's database gives them):
+        events as (id, sources, actors, tags), claims as (source, speaker, about)."""
+        usage = cls.__new__(cls)
+        usage.count(events, claims)
+        return usage
+
+    def count(self, events: Iterable[tuple], claims: Iterable[tuple]) -> None:
+        # Each record counts once for each source, actor and tag it names (a set per record), and a
+        # claim for the tags of the events it is about.  Counted by Counter over flat lists: per-key
+        # Counter.update() calls took 1.5 s at 100,000 events.
+        sources, actors, tags, tags_of = [], [], [], {}
+        for id_, ev_sources, ev_actors, ev_tags in events:
+            tags_of.setdefault(id_, ev_tags)  # the first event of an id, as Ledger.by_id
+            sources.extend(set(ev_sources))
+            actors.extend(set(ev_actors))
+            tags.extend(set(ev_tags))
+        self.events = {"source": Counter(sources), "actor": Counter(actors), "tag": Counter(tags)}
+        sources, actors, tags = [], [], []
+        for source, speaker, about in claims:
+            sources.append(source)
+            actors.append(speaker)
+            if about:
+                tags.extend({t for e in about for t in tags_of.get(e, ())})
+        self.claims = {"source": Counter(sources), "actor": Counter(actors), "tag": Counter(tags)}
+
+    def tags(self) -> list[str]:
+        """Every tag an event has, sorted."""
+        return sorted(self.events["tag"])
 
     def counts(self, kind: str, key: str) -> dict:
-        return {"events": self.events[(kind, key)], "claims": self.claims[(kind, key)]}
+        return {"events": self.events[kind][key], "claims": self.claims[kind][key]}
 
 
 def source_row(src: Source, usage: Usage) -> dict:
@@ -100,9 +121,8 @@ def actor_row(actor: Actor, usage: Usage) -> dict:
     }
 
 
-def tag_rows(ledger: Ledger, usage: Usage) -> list[dict]:
-    tags = sorted({t for ev in ledger.events for t in ev.tags})
-    return [{"tag": t, **usage.counts("tag", t)} for t in tags]
+def tag_rows(usage: Usage) -> list[dict]:
+    return [{"tag": t, **usage.counts("tag", t)} for t in usage.tags()]
 
 
 def record_rows(ledger: Ledger, records) -> list[tuple[str, dict]]:

@@ -46,9 +46,9 @@ def list_events(
 
     where, fmt = find_or_fail(ledger), resolve_format(fmt)
     # A big ledger read before: only the events that may match are read.
-    answer = from_index(where, fmt, filters, select_events_indexed)
+    answer = from_index(where, fmt, lambda index: _indexed(index, filters, select_events_indexed))
     if answer is not None:
-        q, led, events, counts = answer
+        q, (led, events), counts = answer
         total = counts["event"]
     else:
         from iqtl.query import select_events
@@ -90,9 +90,10 @@ def claims(
     from iqtl.reports import listing
 
     where, fmt = find_or_fail(ledger), resolve_format(fmt)
-    answer = from_index(where, fmt, filters, lambda index, q: select_claims_indexed(index, q, contested))
+    answer = from_index(where, fmt, lambda index: _indexed(
+        index, filters, lambda index, q: select_claims_indexed(index, q, contested)))
     if answer is not None:
-        q, led, selected, counts = answer
+        q, (led, selected), counts = answer
         total = counts["claim"]
     else:
         from iqtl.query import select_claims
@@ -109,6 +110,11 @@ def claims(
 
     emit(fmt, listing.claims(led, selected), color=color, table=table,
          options=Options(bom=bom, raw=raw), empty=_nothing("claims", total, filters, contested), width=width)
+
+
+def _indexed(index, filters: Filters, select) -> tuple:
+    q = make_query(index, filters)
+    return q, select(index, q), index.counts
 
 
 def _nothing(kind: str, total: int, filters: Filters, contested: bool = False) -> str:

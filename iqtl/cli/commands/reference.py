@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from iqtl.cli.options import BomOpt, Color, ColorOpt, FormatOpt, GrepOpt, LedgerOpt, RawOpt, WidthOpt, resolve_format
-from iqtl.cli.output import emit, open_ledger
+from iqtl.cli.output import emit, find_or_fail, from_index, open_ledger
 from iqtl.formats import Options
 
 
@@ -23,9 +23,14 @@ def _grep_patterns(grep: list[str] | None) -> list:
 def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool, grep: list[str] | None,
                width: int | None = None) -> None:
     from iqtl.reports.reference import reference
+    from iqtl.reports.rows import Usage
 
-    led = open_ledger(ledger)
-    listing = reference(led, kind, _grep_patterns(grep))
+    where, fmt, patterns = find_or_fail(ledger), resolve_format(fmt), _grep_patterns(grep)
+    # A big ledger read before: the counts come from the cache's database, no record is rebuilt.
+    listing = from_index(where, fmt, lambda index: reference(index.ledger(), kind, patterns,
+                                                             Usage.of(*index.usage_fields())), table=True)
+    if listing is None:
+        listing = reference(open_ledger(where), kind, patterns)
 
     def table():
         from iqtl.terminal.render import reference_table
@@ -37,7 +42,7 @@ def _reference(kind: str, ledger: Path | None, fmt, color, bom: bool, raw: bool,
         return reference_table(f"{kind}s", list(listing.brief),
                                [[cell(r, c) for c in listing.brief] for r in listing.records])
 
-    emit(resolve_format(fmt), listing, color=color, table=table, options=Options(bom=bom, raw=raw), width=width,
+    emit(fmt, listing, color=color, table=table, options=Options(bom=bom, raw=raw), width=width,
          empty=f"no {kind}s match --grep {' '.join(grep)}" if grep else "")
 
 
