@@ -256,3 +256,29 @@ def test_reference_lists_count_without_rebuilding_a_record(seed, monkeypatch):
     for command in ("actors", "sources", "tags"):
         assert run(command, "--ledger", seed, "-F", "csv").exit_code == 0
     assert read and set(read) == {"source", "actor"}  # the few sources and actors, read whole; no event, no claim
+
+
+def test_show_from_the_database_is_the_ledgers_own(seed, monkeypatch):
+    """Every record's page, by id, by an actor's alias and by an id's prefix, in every form `show`
+    has, and the refusals: the same through the database as from the ledger."""
+    ledger = load(seed, use_cache=False).ledger
+    asked = [r.id for kind in ("event", "claim", "source", "actor") for r in ledger.table(kind)]
+    asked += [a.aliases[0] for a in ledger.actors if a.aliases][:5] + ["2007-0", "c-", "no-such-record", "kahl"]
+    from iqtl.cli.commands import show
+
+    run("check", "--ledger", seed)
+    whole = show.open_for_evidence
+
+    def refused(path):
+        raise AssertionError("the whole ledger was loaded")
+
+    for record_id in asked:
+        for fmt in ("json", "plain"):
+            monkeypatch.setattr(show, "open_for_evidence", refused)
+            through = run("show", record_id, "--ledger", seed, "-F", fmt, "--width", "100")
+            monkeypatch.setattr(show, "open_for_evidence", whole)
+            monkeypatch.setenv("IQTL_NO_CACHE", "1")
+            direct = run("show", record_id, "--ledger", seed, "-F", fmt, "--width", "100")
+            monkeypatch.delenv("IQTL_NO_CACHE")
+            assert (through.exit_code, through.stdout, through.stderr) == \
+                (direct.exit_code, direct.stdout, direct.stderr), (record_id, fmt)

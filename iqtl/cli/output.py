@@ -45,14 +45,14 @@ def from_index(where: Path, fmt: str, answer: Callable, *, table: bool = False):
     chosen = FORMATS.get(fmt)
     if not (table and fmt == "table") and (chosen is None or chosen.whole_ledger):
         return None
-    from iqtl.ledgerfile.index import DamagedError, for_ledger
+    from iqtl.ledgerfile.index import MISSES, for_ledger
 
     index = for_ledger(where)
     if index is None:
         return None
     try:
         return answer(index)
-    except DamagedError:  # a row that does not check: as any cache miss, read the ledger itself
+    except MISSES:  # a row that does not check: as any cache miss, read the ledger itself
         return None
     finally:
         index.close()

@@ -18,6 +18,7 @@ own matchers and sort on them, so the index can make an answer faster, never dif
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import sqlite3
@@ -42,7 +43,8 @@ CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, 
 CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
     speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, rec BLOB NOT NULL,
     crc INTEGER NOT NULL);
-CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL)
+CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
 """
 # Made after the rows are in: one sort per index instead of a b-tree update per row.  An event's
 # list field is one column, each value between two US characters, found with instr(): scanning
@@ -53,7 +55,9 @@ CREATE INDEX events_id ON events (id);
 CREATE INDEX claims_dates ON claims (earliest, latest);
 CREATE INDEX claims_speaker ON claims (speaker);
 CREATE INDEX claims_source ON claims (source);
-CREATE INDEX claim_about_value ON claim_about (value)
+CREATE INDEX claims_id ON claims (id);
+CREATE INDEX claim_about_value ON claim_about (value);
+CREATE INDEX claim_links_value ON claim_links (value)
 """
 US = "\x1f"  # the unit separator between the values of a list column
 
@@ -129,6 +133,8 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
             for n, (cl, blob) in enumerate(zip(claims, _blobs("claim", claims), strict=True))))
         db.executemany("INSERT INTO claim_about VALUES (?, ?)",
                        ((e, n) for n, cl in enumerate(claims) for e in cl.about))
+        db.executemany("INSERT INTO claim_links VALUES (?, ?)",  # the claims each one supports or disputes
+                       ((c, n) for n, cl in enumerate(claims) for c in (*cl.supports, *cl.disputes)))
         for statement in _INDEXES.split(";"):
             db.execute(statement)
         names = {"tags": list(dict.fromkeys(t for ev in events for t in ev.tags)),
@@ -147,6 +153,11 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
 
 class DamagedError(Exception):
     """A stored value whose CRC does not agree: the whole index is then a miss."""
+
+
+# What makes a read of the database a miss (and the ledger read instead): a damaged row, or SQL this
+# SQLite cannot run (one built without JSON functions, say).
+MISSES = (DamagedError, sqlite3.Error)
 
 
 class Index:
@@ -176,15 +187,15 @@ class Index:
         return [s.id for s in self.sources]
 
     def event_ids(self) -> list[str]:
-        return [i for (i,) in self.db.execute("SELECT id FROM events ORDER BY n")]
+        return self.ids("event")
 
     def spoken_of(self, speakers: Sequence[str]) -> set[str]:
         """Ids of the events that claims by these actors are about."""
         if not speakers:
             return set()
+        among, args = _in(speakers)
         return {e for (e,) in self.db.execute(
-            f"SELECT a.value FROM claim_about a JOIN claims c ON c.n = a.n WHERE c.speaker IN ({_marks(speakers)})",
-            list(speakers))}
+            f"SELECT a.value FROM claim_about a JOIN claims c ON c.n = a.n WHERE c.speaker IN ({among})", args)}
 
     def usage_fields(self) -> tuple[Iterable[tuple], Iterable[tuple]]:
         """What iqtl.reports.rows.Usage counts, read from the columns without rebuilding a record:
@@ -211,9 +222,9 @@ class Index:
                 where.append(_any_of(column, values))
                 args.extend(US + v + US for v in values)
         if ids is not None:
-            ids = list(ids)
-            where.append(f"id IN ({_marks(ids)})")
-            args.extend(ids)
+            among, more = _in(ids)
+            where.append(f"id IN ({among})")
+            args.extend(more)
         return self._select("event", "events", where, args)
 
     def claims(self, *, window: tuple[int, int] | None = None, within: bool = False, speakers=(), sources=(),
@@ -223,19 +234,22 @@ class Index:
         where, args = _window(window, within)
         for column, values in (("speaker", speakers), ("source", sources)):
             if values:
-                where.append(f"{column} IN ({_marks(values)})")
-                args.extend(values)
+                among, more = _in(values)
+                where.append(f"{column} IN ({among})")
+                args.extend(more)
         if about:
-            where.append(f"n IN (SELECT n FROM claim_about WHERE value IN ({_marks(about)}))")
-            args.extend(about)
+            among, more = _in(about)
+            where.append(f"n IN (SELECT n FROM claim_about WHERE value IN ({among}))")
+            args.extend(more)
         for column, values in (("actors", actors), ("tags", tags), ("places", places)):
             if not values:
                 continue
             through = (f"n IN (SELECT a.n FROM claim_about a JOIN events e ON e.id = a.value "
                        f"WHERE {_any_of('e.' + column, values)})")
             if column == "actors":
-                where.append(f"(speaker IN ({_marks(values)}) OR {through})")
-                args.extend(values)
+                among, more = _in(values)
+                where.append(f"(speaker IN ({among}) OR {through})")
+                args.extend(more)
             else:
                 where.append(through)
             args.extend(US + v + US for v in values)
@@ -244,8 +258,43 @@ class Index:
         return self._select("claim", "claims", where, args)
 
     def events_by_id(self, ids: Iterable[str]) -> list[Event]:
+        among, args = _in(dict.fromkeys(ids))
+        return self._select("event", "events", [f"id IN ({among})"], args) if args else []
+
+    def claims_by_id(self, ids: Iterable[str]) -> list[Claim]:
+        among, args = _in(dict.fromkeys(ids))
+        return self._select("claim", "claims", [f"id IN ({among})"], args) if args else []
+
+    def claims_linking(self, ids: Iterable[str]) -> set[str]:
+        """The ids of the claims that support or dispute any of these claims."""
+        among, args = _in(dict.fromkeys(ids))
+        return {i for (i,) in self.db.execute(
+            f"SELECT c.id FROM claim_links l JOIN claims c ON c.n = l.n WHERE l.value IN ({among})", args)} \
+            if args else set()
+
+    def claims_about(self, ids: Iterable[str]) -> list[Claim]:
         ids = list(dict.fromkeys(ids))
-        return self._select("event", "events", [f"id IN ({_marks(ids)})"], ids) if ids else []
+        return self.claims(about=ids) if ids else []
+
+    # -------------------------------------------------------- finding by id (iqtl.reports.lookup)
+
+    def get(self, kind: str, id_: str):
+        """The record of this kind with this id, or None."""
+        if kind in ("source", "actor"):
+            return next((r for r in (self.sources if kind == "source" else self.actors) if r.id == id_), None)
+        found = self._select(kind, f"{kind}s", ["id = ?"], [id_])
+        return found[0] if found else None
+
+    def positions(self, kind: str, ids: Iterable[str]) -> dict[str, int]:
+        """id -> its place in the ledger, for events or claims."""
+        among, args = _in(dict.fromkeys(ids))
+        return dict(self.db.execute(f"SELECT id, n FROM {kind}s WHERE id IN ({among})", args)) if args else {}
+
+    def ids(self, kind: str) -> list[str]:
+        """Every id of a kind, in ledger order."""
+        if kind in ("source", "actor"):
+            return [r.id for r in (self.sources if kind == "source" else self.actors)]
+        return [i for (i,) in self.db.execute(f"SELECT id FROM {kind}s ORDER BY n")]
 
     def ledger(self, events: Sequence[Event] = (), claims: Sequence[Claim] = ()) -> Ledger:
         """A ledger of every source and actor and the given records: enough for a listing whose
@@ -277,8 +326,15 @@ def _any_of(column: str, values) -> str:
     return "(" + " OR ".join(f"instr({column}, ?) > 0" for _ in values) + ")"
 
 
-def _marks(values) -> str:
-    return ", ".join("?" * len(values))
+MANY = 200  # values in an IN list from which they go as one JSON array (SQLite takes 32,766 parameters at most)
+
+
+def _in(values: Iterable[str]) -> tuple[str, list]:
+    """An IN list for `values`: the SQL between the parentheses and its parameters."""
+    values = list(values)
+    if len(values) < MANY:
+        return ", ".join("?" * len(values)), values
+    return "SELECT value FROM json_each(?)", [json.dumps(values)]
 
 
 def _window(window, within: bool) -> tuple[list[str], list]:

@@ -7,7 +7,7 @@ import typer
 
 from iqtl.cli.errors import ExitCode, fail
 from iqtl.cli.options import Color, ColorOpt, LedgerOpt, WidthOpt, complete
-from iqtl.cli.output import find_or_fail, print_rich
+from iqtl.cli.output import find_or_fail, from_index, print_rich
 
 
 class ShowFormat(StrEnum):
@@ -29,19 +29,20 @@ def show(
     """One event, claim, source or actor in full, with everything that refers to it.
 
     Example: iqtl show 2007-08-sadr-ceasefire"""
-    from iqtl.reports.lookup import AmbiguousError, related, resolve, similar_ids
+    from iqtl.reports.lookup import around, related
 
-    led = open_for_evidence(ledger)
-    try:
-        found = resolve(led, record_id)
-    except AmbiguousError as exc:
-        shown = ", ".join(exc.candidates[:8]) + (f" and {len(exc.candidates) - 8} more" if len(exc.candidates) > 8
-                                                 else "")
-        fail(f"{record_id!r} could be any of {len(exc.candidates)} records: {shown}", ExitCode.DATA)
-    if not found:
-        close = similar_ids(led, record_id)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        fail(f"no event, claim, source or actor has the id {record_id!r}{hint}", ExitCode.DATA)
+    where = find_or_fail(ledger, ExitCode.DATA)
+
+    def from_database(index):
+        found = _find(index, record_id)
+        return around(index, found), found
+
+    # A big ledger read before: the record and what its page names come from the cache's database.
+    answer = from_index(where, "table", from_database, table=True)
+    if answer is None:
+        led = open_for_evidence(where)
+        answer = led, _find(led, record_id)
+    led, found = answer
     fmt = fmt.value if fmt else "table"
     if fmt == "json":
         from iqtl.formats.jsonfmt import dumps
@@ -64,6 +65,23 @@ def show(
              for kind, rec in found]
     # one page for all: a pager, when there is one, opens once
     print_rich(render.one_page(pages), "never" if fmt == "plain" else color, width)
+
+
+def _find(led, record_id: str) -> list:
+    """The records `show` shows for RECORD_ID, or exit 1 saying why there are none."""
+    from iqtl.reports.lookup import AmbiguousError, resolve, similar_ids
+
+    try:
+        found = resolve(led, record_id)
+    except AmbiguousError as exc:
+        shown = ", ".join(exc.candidates[:8]) + (f" and {len(exc.candidates) - 8} more" if len(exc.candidates) > 8
+                                                 else "")
+        fail(f"{record_id!r} could be any of {len(exc.candidates)} records: {shown}", ExitCode.DATA)
+    if not found:
+        close = similar_ids(led, record_id)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        fail(f"no event, claim, source or actor has the id {record_id!r}{hint}", ExitCode.DATA)
+    return found
 
 
 def open_for_evidence(path):
