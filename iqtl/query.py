@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from iqtl.core import edtf
-from iqtl.core.model import Claim, Event, Ledger
+from iqtl.core.model import Claim, Event, Ledger, claim_text, event_text
 from iqtl.core.text import fold as fold_name
 
 
@@ -313,11 +313,13 @@ def _any_in(wanted: tuple[str, ...], have: Iterable[str], fold: bool = False) ->
     return any(w in have for w in wanted)
 
 
-def _grep(q: Query, *texts: str) -> bool:
-    if not (q.grep or q.grep_all):
-        return True
-    blob = "\n".join(texts)
-    return (not q.grep or any(p.search(blob) for p in q.grep)) and all(p.search(blob) for p in q.grep_all)
+def text_matches(q: Query, text: str) -> bool:
+    """Whether a record's searched text (core.model.event_text, claim_text) has what --grep asks."""
+    return (not q.grep or any(p.search(text) for p in q.grep)) and all(p.search(text) for p in q.grep_all)
+
+
+def _grep(q: Query, text: Callable[[], str]) -> bool:
+    return not (q.grep or q.grep_all) or text_matches(q, text())
 
 
 def _when(date: edtf.EDTF | None) -> tuple[int, int]:
@@ -339,7 +341,7 @@ def event_matches(ev: Event, q: Query, spoken_of: set[str] | None = None) -> boo
         and _any_in(q.sources, ev.sources)
         and (not q.about or ev.id in q.about)
         and (spoken_of is None or ev.id in spoken_of)
-        and _grep(q, ev.id, ev.title, ev.summary, ev.date_note, *ev.tags)
+        and _grep(q, lambda: event_text(ev))
     )
 
 
@@ -362,7 +364,7 @@ def claim_matches(ledger: Ledger, cl: Claim, q: Query) -> bool:
         and (not q.actors or cl.speaker in q.actors or any(_any_in(q.actors, e.actors) for e in about_events))
         and (not q.tags or any(_any_in(q.tags, e.tags, fold=True) for e in about_events))
         and (not q.places or any(_any_in(q.places, e.places, fold=True) for e in about_events))
-        and _grep(q, cl.id, cl.text, cl.note, cl.date_note)
+        and _grep(q, lambda: claim_text(cl))
     )
 
 
@@ -393,9 +395,15 @@ def select_events_indexed(index, q: Query) -> tuple[Ledger, list[Event]]:
     spoken_of = index.spoken_of(q.speakers) if q.speakers else None
     candidates = index.events(
         window=_index_window(q), within=q.within, actors=q.actors, tags=q.tags, places=q.places,
-        sources=q.sources, ids=_narrowest(q.about, spoken_of))
+        sources=q.sources, ids=_narrowest(q.about, spoken_of), text=_text_test(q))
     chosen = _sorted(candidates if q.selects_all else [ev for ev in candidates if event_matches(ev, q, spoken_of)], q)
     return index.ledger(events=chosen), chosen
+
+
+def _text_test(q: Query) -> Callable[[str], bool] | None:
+    # The database keeps each record's searched text: --grep runs on it in SQLite, and only the
+    # records that match are rebuilt.
+    return (lambda text: text_matches(q, text)) if q.grep or q.grep_all else None
 
 
 def _narrowest(about: tuple[str, ...], spoken_of: set[str] | None) -> Iterable[str] | None:
@@ -409,7 +417,7 @@ def select_claims_indexed(index, q: Query, contested: bool = False) -> tuple[Led
     claim_matches against a ledger holding the events they are about."""
     candidates = index.claims(
         window=_index_window(q), within=q.within, speakers=q.speakers, sources=q.sources, about=q.about,
-        actors=q.actors, tags=q.tags, places=q.places, contested=contested)
+        actors=q.actors, tags=q.tags, places=q.places, contested=contested, text=_text_test(q))
     about = index.events_by_id(e for cl in candidates for e in cl.about) if (q.actors or q.tags or q.places) else ()
     ledger = index.ledger(events=about, claims=candidates)
     # `contested` was decided in SQL from the whole ledger's disputes (the candidates alone would miss

@@ -180,3 +180,13 @@ class Ledger:
         """An actor's name, or the id itself when no actor has it (a broken reference is still shown)."""
         actor = self.by_id("actor").get(actor_id)
         return actor.name if actor else actor_id
+
+
+def event_text(ev: Event) -> str:
+    """The text --grep searches in an event: one field a line, so that ^ and $ anchor to a field."""
+    return "\n".join((ev.id, ev.title, ev.summary, ev.date_note, *ev.tags))
+
+
+def claim_text(cl: Claim) -> str:
+    """The text --grep searches in a claim, as event_text."""
+    return "\n".join((cl.id, cl.text, cl.note, cl.date_note))

@@ -26,7 +26,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from zlib import crc32
 
-from iqtl.core.model import Claim, Event, Ledger, Problem
+from iqtl.core.model import Claim, Event, Ledger, Problem, claim_text, event_text
 from iqtl.core.text import fold
 from iqtl.ledgerfile import cache
 
@@ -39,10 +39,11 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL, crc INTEGER NOT NU
 CREATE TABLE sources (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE actors (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER, actors TEXT,
-    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, rec BLOB NOT NULL, crc INTEGER NOT NULL);
-CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
-    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, rec BLOB NOT NULL,
+    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, searched TEXT NOT NULL, rec BLOB NOT NULL,
     crc INTEGER NOT NULL);
+CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
+    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, searched TEXT NOT NULL,
+    rec BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
 """
@@ -123,13 +124,14 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
         for kind, table in (("source", "sources"), ("actor", "actors")):
             db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
                            ((n, *blob) for n, blob in enumerate(_blobs(kind, ledger.table(kind)))))
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (n, ev.id, *_date(ev.date), _joined(ev.actors), _joined([folded[t] for t in ev.tags]),
-             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), *blob)
+             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), event_text(ev), *blob)
             for n, (ev, blob) in enumerate(zip(events, _blobs("event", events), strict=True))))
         disputed = {d for cl in claims for d in cl.disputes}
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed), *blob)
+        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed),
+             claim_text(cl), *blob)
             for n, (cl, blob) in enumerate(zip(claims, _blobs("claim", claims), strict=True))))
         db.executemany("INSERT INTO claim_about VALUES (?, ?)",
                        ((e, n) for n, cl in enumerate(claims) for e in cl.about))
@@ -212,11 +214,12 @@ class Index:
     # -------------------------------------------------------- records
 
     def events(self, *, window: tuple[int, int] | None = None, within: bool = False, actors=(), tags=(),
-               places=(), sources=(), ids: Iterable[str] | None = None) -> list[Event]:
+               places=(), sources=(), ids: Iterable[str] | None = None, text=None) -> list[Event]:
         """The events that may match, in ledger order: each condition given narrows, the values of
         one condition OR.  `window` is (first day, last day); `tags` and `places` case-folded;
-        `ids` None for any id."""
+        `ids` None for any id; `text` a test of an event's searched text (core.model.event_text)."""
         where, args = _window(window, within)
+        self._text_test(text, where)
         for column, values in (("actors", actors), ("tags", tags), ("places", places), ("sources", sources)):
             if values:
                 where.append(_any_of(column, values))
@@ -228,10 +231,11 @@ class Index:
         return self._select("event", "events", where, args)
 
     def claims(self, *, window: tuple[int, int] | None = None, within: bool = False, speakers=(), sources=(),
-               about=(), actors=(), tags=(), places=(), contested: bool = False) -> list[Claim]:
+               about=(), actors=(), tags=(), places=(), contested: bool = False, text=None) -> list[Claim]:
         """The claims that may match, as events(); `actors`, `tags` and `places` reach a claim
         through the events it is about, and `actors` through its speaker too."""
         where, args = _window(window, within)
+        self._text_test(text, where)
         for column, values in (("speaker", speakers), ("source", sources)):
             if values:
                 among, more = _in(values)
@@ -256,6 +260,11 @@ class Index:
         if contested:
             where.append("contested = 1")
         return self._select("claim", "claims", where, args)
+
+    def _text_test(self, test, where: list[str]) -> None:
+        if test is not None:  # called by SQLite for the rows the other conditions leave
+            self.db.create_function("iqtl_searched", 1, lambda text: bool(test(text)), deterministic=True)
+            where.append("iqtl_searched(searched)")
 
     def events_by_id(self, ids: Iterable[str]) -> list[Event]:
         among, args = _in(dict.fromkeys(ids))
