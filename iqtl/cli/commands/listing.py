@@ -46,7 +46,7 @@ def list_events(
 
     where, fmt = find_or_fail(ledger), resolve_format(fmt)
     # A big ledger read before: only the events that may match are read.
-    answer = from_index(where, fmt, lambda index: _indexed(index, filters, select_events_indexed))
+    answer = from_index(where, fmt, lambda index: _indexed(index, filters, select_events_indexed), table=True)
     if answer is not None:
         q, (led, events), counts = answer
         total = counts["event"]
@@ -90,8 +90,9 @@ def claims(
     from iqtl.reports import listing
 
     where, fmt = find_or_fail(ledger), resolve_format(fmt)
+    # The contested table names, under each claim, the claims on the other side: not in the answer.
     answer = from_index(where, fmt, lambda index: _indexed(
-        index, filters, lambda index, q: select_claims_indexed(index, q, contested)))
+        index, filters, lambda index, q: select_claims_indexed(index, q, contested)), table=not contested)
     if answer is not None:
         q, (led, selected), counts = answer
         total = counts["claim"]
