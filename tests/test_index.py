@@ -36,9 +36,12 @@ ROW_FORMATS = ("plain", "csv", "tsv", "json", "jsonl")
 def _database(ledger, tmp: Path) -> index.Index:
     """`ledger` written as the cache writes it, opened without the head's checks (there is no file)."""
     where = tmp / f"db-{os.urandom(4).hex()}.sqlite"
-    index._write(where, {"key": ()}, ledger, [])
+    with open(index.records_path(where), "wb") as f:
+        f.write(index.MAGIC + bytes(32))
+        index._write(where, index._Blobs(f), {"key": ()}, ledger, [])
     db = sqlite3.connect(where, isolation_level=None)
-    return index.Index(ledger.path, db, index.read_meta(db))
+    records = index._Records(open(index.records_path(where), "rb"))  # noqa: SIM115 (closed with the index)
+    return index.Index(ledger.path, db, index.read_meta(db), records)
 
 
 def _written(fmt: str, listed) -> str:
@@ -200,11 +203,11 @@ def test_a_damaged_row_is_a_miss_not_a_wrong_record(seed, home, monkeypatch):
     monkeypatch.delenv("IQTL_NO_CACHE")
     [database] = home.glob("*.sqlite")
     db = sqlite3.connect(database)
-    (blob,) = db.execute("SELECT rec FROM events WHERE n = 3").fetchone()
-    damaged = blob.replace(b"Iraq", b"Iran", 1) if b"Iraq" in blob else blob[:-1] + b"X"
-    db.execute("UPDATE events SET rec = ? WHERE n = 3", (damaged,))
-    db.commit()
+    (at, size) = db.execute("SELECT at, size FROM events WHERE n = 3").fetchone()
     db.close()
+    records = bytearray(index.records_path(database).read_bytes())
+    records[at + size // 2] ^= 0x01  # one bit of the record: its CRC no longer agrees
+    index.records_path(database).write_bytes(bytes(records))
     assert run("list", "--ledger", seed, "-F", "jsonl").stdout == expected
     assert run("list", "--ledger", seed, "--from", "1900", "-F", "jsonl").stdout == expected
 
@@ -241,6 +244,7 @@ def test_pruning_removes_the_database_of_a_ledger_that_is_gone(seed, home):
     assert cache.prune()["missing"] == 0 and database.exists()
     seed.unlink()
     assert cache.prune()["missing"] == 1 and not database.exists()
+    assert not index.records_path(database).exists()
 
 
 def test_reference_lists_count_without_rebuilding_a_record(seed, monkeypatch):
@@ -282,3 +286,131 @@ def test_show_from_the_database_is_the_ledgers_own(seed, monkeypatch):
             monkeypatch.delenv("IQTL_NO_CACHE")
             assert (through.exit_code, through.stdout, through.stderr) == \
                 (direct.exit_code, direct.stdout, direct.stderr), (record_id, fmt)
+
+
+# ---------------------------------------------------------------- hostile databases
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """Counts real parses: an answer from the database never reaches a parse."""
+    from iqtl.ledgerfile import loader
+
+    calls: list[str] = []
+    real = loader.load_text
+
+    def counting(text, path):
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(loader, "load_text", counting)
+    return calls
+
+
+def _in_a_record(database: Path) -> None:
+    """One bit flipped inside a stored record (in its title's bytes): its CRC no longer agrees."""
+    records = index.records_path(database)
+    data = bytearray(records.read_bytes())
+    at = data.find("Iran–Iraq war".encode())
+    assert at > 0
+    data[at + 1] ^= 0x01
+    records.write_bytes(bytes(data))
+
+
+def _in_the_head(database: Path) -> None:
+    db = sqlite3.connect(database)
+    (blob,) = db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+    db.execute("UPDATE meta SET value = ? WHERE key = 'head'", (blob[:-1] + bytes([blob[-1] ^ 1]),))
+    db.commit()
+    db.close()
+
+
+def _code_that_checks(database: Path) -> None:
+    """A record replaced by a marshalled code object, with its CRC, the records' size and the
+    index's hash all made to agree, as someone able to write both files would: rebuilt into no
+    record, never run."""
+    import hashlib
+    import marshal
+    from zlib import crc32
+
+    records = index.records_path(database)
+    blob = marshal.dumps(compile(f"open({str(database) + '.ran'!r}, 'w').close()", "x", "exec"))
+    at = records.stat().st_size
+    with open(records, "ab") as f:
+        f.write(blob)
+    db = sqlite3.connect(database)
+    db.execute("UPDATE events SET at = ?, size = ?, crc = ? WHERE n = 0", (at, len(blob), crc32(blob)))
+    db.execute("UPDATE meta SET value = ? WHERE key = 'records_size'", (marshal.dumps(at + len(blob)),))
+    db.commit()
+    db.close()
+    data = bytearray(records.read_bytes())
+    data[len(index.MAGIC):index.HEAD] = hashlib.sha256(database.read_bytes()).digest()
+    records.write_bytes(bytes(data))
+
+
+def _records(spoil):
+    return lambda database: spoil(index.records_path(database))
+
+
+SPOILS = {
+    "truncated": lambda d: d.write_bytes(d.read_bytes()[: d.stat().st_size // 2]),
+    "record": _in_a_record,
+    "head": _in_the_head,  # the index is then not the one its records name
+    "code": _code_that_checks,
+    "empty": lambda d: d.write_bytes(b""),
+    "garbage": lambda d: d.write_bytes(os.urandom(4096)),
+    "world-writable": lambda d: d.chmod(0o666),
+    "group-writable-folder": lambda d: d.parent.chmod(0o770),
+    "symlink": lambda d: (d.rename(d.with_suffix(".elsewhere")), d.symlink_to(d.with_suffix(".elsewhere"))),
+    "records-truncated": _records(lambda r: r.write_bytes(r.read_bytes()[: r.stat().st_size // 2])),
+    "records-missing": _records(lambda r: r.unlink()),
+    "records-world-writable": _records(lambda r: r.chmod(0o666)),
+}
+
+
+@pytest.mark.parametrize("spoil", SPOILS.values(), ids=SPOILS.keys())
+def test_a_spoilt_database_is_never_trusted(spoil, seed, home, parses):
+    from iqtl.ledgerfile import loader
+
+    truth = loader.load(seed)
+    listed = run("list", "--ledger", seed, "-F", "jsonl").stdout
+    shown = run("show", truth.ledger.events[0].id, "--ledger", seed, "-F", "json").stdout
+    [database] = home.glob("*.sqlite")
+    spoil(database)
+    parses.clear()
+    again = loader.load(seed)
+    assert parses == [str(seed)]  # not answered from it: parsed again
+    assert (again.ledger.events, again.ledger.claims, again.problems) == \
+        (truth.ledger.events, truth.ledger.claims, truth.problems)
+    spoil_again = home.glob("*.sqlite")  # the parse stored a good one: spoil that too, then look up
+    for database in spoil_again:
+        if database.is_file() and not database.is_symlink():
+            spoil(database)
+    assert run("list", "--ledger", seed, "-F", "jsonl").stdout == listed
+    assert run("show", truth.ledger.events[0].id, "--ledger", seed, "-F", "json").stdout == shown
+    assert not list(home.parent.rglob("*.ran")) and not (database.parent / (database.name + ".ran")).exists()
+
+
+def test_a_database_of_another_version_or_code_is_not_used(seed, home, parses, monkeypatch):
+    from iqtl.ledgerfile import loader
+
+    loader.load(seed)
+    monkeypatch.setattr(cache, "__version__", "0.0.0-other")
+    parses.clear()
+    loader.load(seed)
+    assert parses == [str(seed)]
+    monkeypatch.undo()
+    monkeypatch.setenv(index.ENV_INDEX_FROM, "0")
+    monkeypatch.setattr(loader, "load_text", parses_recorder := _Recorder(loader.load_text))
+    monkeypatch.setattr(cache, "_code_stamp", lambda: (("loader.py", 1, 2),))
+    loader.load(seed)
+    assert parses_recorder.calls == [str(seed)]
+
+
+class _Recorder:
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def __call__(self, text, path):
+        self.calls.append(path)
+        return self.real(text, path)

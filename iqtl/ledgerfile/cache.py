@@ -300,6 +300,7 @@ def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Prob
         except Exception:  # a full disk, a value the database cannot hold: the marshal form instead
             pass
     _unlink(database)
+    _unlink(index.records_path(database))
     _write_private(entry, pack(head, _parts(ledger, problems, path)))
 
 
@@ -346,7 +347,7 @@ def prune(now: float | None = None) -> dict[str, int]:
         listing = list(os.scandir(folder))
     except OSError:
         return removed
-    kept = []
+    kept, companions = [], {}
     for e in listing:
         try:
             st = e.stat(follow_symlinks=False)
@@ -358,23 +359,34 @@ def prune(now: float | None = None) -> dict[str, int]:
             if now - st.st_mtime > STALE_TEMP and _unlink(e.path):
                 removed["temp"] += 1
             continue
+        if e.name.endswith(".records"):  # a database's records go with it
+            companions[e.path[: -len(".records")] + ".sqlite"] = (e.path, st.st_size)
+            continue
         ledger = _ledger_of(Path(e.path))
         if ledger is None or not os.path.exists(ledger):
             if _unlink(e.path):
                 removed["missing"] += 1
             continue
         kept.append((st.st_mtime, st.st_size, e.path))
+    entries = {path for _, _, path in kept}
+    for entry, (records, _size) in companions.items():
+        if entry not in entries:  # its index is gone (and counted): records alone answer nothing
+            _unlink(records)
+    kept = [(mtime, size + (companions[path][1] if path in companions else 0), path) for mtime, size, path in kept]
     total, cap = sum(size for _, size, _ in kept), max_bytes()
     for _, size, path in sorted(kept):  # the least recently used first
         if total <= cap:
             break
         if _unlink(path):
+            if path in companions:
+                _unlink(companions[path][0])
             total -= size
             removed["size"] += 1
     return removed
 
 
-_SUFFIXES = (".marshal", ".sqlite")  # an entry, or a big ledger's database (iqtl.ledgerfile.index)
+# An entry, or a big ledger's database and its records (iqtl.ledgerfile.index).
+_SUFFIXES = (".marshal", ".sqlite", ".records")
 
 
 def _ledger_of(entry: Path) -> str | None:
@@ -492,20 +504,33 @@ def _write_private(entry: Path, parts) -> None:
 def write_private(entry: Path, fill) -> None:
     """Make `entry` in the cache folder by `fill(temporary path, its open fd)`, then rename it into
     place: a reader sees the old file or the whole new one.  `fill` owns (closes) the fd."""
-    folder = entry.parent
+    write_private_files([entry], lambda made: fill(*made[0]))
+
+
+def write_private_files(entries: list[Path], fill) -> None:
+    """write_private for files that go together: `fill` gets [(temporary path, fd)] in the order of
+    `entries`, and they are renamed into place in that order (a reader that sees one new and one
+    old file must be able to tell: iqtl.ledgerfile.index keeps a token in both)."""
+    folder = entries[0].parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(os.stat(folder)):
         return  # a folder others can write to is no place for data we will trust
-    # As tempfile.mkstemp (mode 0600, a name nobody else holds), whose import costs 3 ms of start-up.
-    tmp = folder / f".tmp-{os.getpid()}-{os.urandom(8).hex()}{entry.suffix}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    made: list[tuple[Path, int]] = []
     try:
-        fill(tmp, fd)
-        os.replace(tmp, entry)
+        for entry in entries:
+            # As tempfile.mkstemp (mode 0600, a name nobody else holds), whose import costs 3 ms of start-up.
+            tmp = folder / f".tmp-{os.getpid()}-{os.urandom(8).hex()}{entry.suffix}"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            made.append((tmp, os.open(tmp, flags, 0o600)))
+        fill(made)
+        for (tmp, _fd), entry in zip(made, entries, strict=True):
+            os.replace(tmp, entry)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for tmp, fd in made:
+            try:
+                os.close(fd)  # fill may have closed it already
+            except OSError:
+                pass
+            _unlink(tmp)
         raise
 

@@ -1,19 +1,25 @@
-"""The cache of a big ledger as a SQLite database: a lookup reads only the records it may show,
-instead of rebuilding the whole ledger.
+"""The cache of a big ledger as a SQLite index over a file of records: a lookup reads only the
+records it may show, instead of rebuilding the whole ledger.
 
-iqtl.ledgerfile.cache writes a ledger of INDEX_FROM records or more, with no errors, here instead
-of its marshal entry, and reads a whole ledger back from here the same way; so an index is trusted
-on exactly the cache's terms: its head is a cache head (the ledger's path, size, mtime, inode,
-device, iqtl's version and code, the SHA-256 of its bytes, its archives' and included files'
-stamps), checked the same way before anything else is read, and every stored value carries a
-CRC-32 that is checked when it is read (a damaged row is a miss, never a wrong record).
+iqtl.ledgerfile.cache keeps a ledger of INDEX_FROM records or more, with no errors, this way
+instead of as a marshal entry, and reads a whole ledger back from here the same way.  Two files:
 
-What it holds: each record as one marshal blob (the cache's encoding) in a table per kind, with
-the columns a filter narrows on: day bounds (indexed), an event's actors, tags and places
-(case-folded, as filters compare them) and sources, a claim's speaker and source, whether it
-disputes or is disputed, and the events it is about (a link table).  It only narrows: the
-`events()` and `claims()` answers are a superset of what a Query keeps, and iqtl.query runs its
-own matchers and sort on them, so the index can make an answer faster, never different.
+* `<key>.records`: a header (MAGIC and the SHA-256 of the index file) and then every record as a
+  marshal blob (the cache's encoding), with the text --grep searches in it beside it;
+* `<key>.sqlite`: the index.  Its `meta` table holds a cache head (the ledger's path, size, mtime,
+  inode, device, iqtl's version and code, the SHA-256 of its bytes, its archives' and included
+  files' stamps), checked the same way as a marshal entry's.  A table per kind holds, for each
+  record, where its blob is and the blob's CRC-32, with the columns a filter narrows on: day
+  bounds (indexed), an event's actors, tags and places (case-folded, as filters compare them) and
+  sources, a claim's speaker and source, whether it disputes or is disputed, and link tables of the
+  events a claim is about and the claims it supports or disputes.
+
+Nothing is believed that was not checked: the index is hashed whole when it is opened (it is small:
+about 25 MB at 100,000 events) and must be the one the records file names, and each blob read must
+agree with its CRC.  A damaged, stale, foreign or mismatched pair is a miss.  The index only
+narrows: the `events()` and `claims()` answers are a superset of what a Query keeps, and
+iqtl.query runs its own matchers and sort on them, so it can make an answer faster, never
+different.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from zlib import crc32
 
 from iqtl.core.model import Claim, Event, Ledger, Problem, claim_text, event_text
@@ -32,21 +39,24 @@ from iqtl.ledgerfile import cache
 
 ENV_INDEX_FROM = "IQTL_INDEX_FROM"
 INDEX_FROM = 5_000  # records: below this, the whole ledger comes back from a marshal entry in milliseconds
-FORMAT = 1
+FORMAT = 2  # 2: records in a file beside the index
 
+# Where a blob is in the records file, and its CRC-32.
+RECORD = "at INTEGER NOT NULL, size INTEGER NOT NULL, crc INTEGER NOT NULL"
+SEARCHED = "s_at INTEGER NOT NULL, s_size INTEGER NOT NULL, s_crc INTEGER NOT NULL"
 _TABLES = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL, crc INTEGER NOT NULL);
-CREATE TABLE sources (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
-CREATE TABLE actors (n INTEGER PRIMARY KEY, rec BLOB NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE sources (n INTEGER PRIMARY KEY, {RECORD});
+CREATE TABLE actors (n INTEGER PRIMARY KEY, {RECORD});
 CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER, actors TEXT,
-    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, searched TEXT NOT NULL, rec BLOB NOT NULL,
-    crc INTEGER NOT NULL);
+    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, {RECORD}, {SEARCHED});
 CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
-    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, searched TEXT NOT NULL,
-    rec BLOB NOT NULL, crc INTEGER NOT NULL);
+    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, {RECORD}, {SEARCHED});
 CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
-"""
+""".replace("{RECORD}", RECORD).replace("{SEARCHED}", SEARCHED)
+MAGIC = b"iqtl-records\x00\x00\x00\x01"  # 16 bytes; then the index's SHA-256 (32 bytes)
+HEAD = len(MAGIC) + 32
 # Made after the rows are in: one sort per index instead of a b-tree update per row.  An event's
 # list field is one column, each value between two US characters, found with instr(): scanning
 # 100,000 short strings takes milliseconds, where link tables of a million rows took 1.5 s to write.
@@ -80,13 +90,55 @@ def wanted(ledger: Ledger, problems: Sequence[Problem]) -> bool:
 
 
 def store(entry, head: dict, ledger: Ledger, problems: list) -> None:
-    """Write the database to `entry` (through a temporary file renamed into place).  `problems`:
-    as the cache encodes them."""
-    def fill(tmp, fd: int) -> None:
-        os.close(fd)  # SQLite opens the file by its name
-        _write(tmp, head, ledger, problems)
+    """Write the index to `entry` and the records beside it (through temporary files renamed into
+    place, the records first).  `problems`: as the cache encodes them."""
+    def fill(made) -> None:
+        (records_tmp, records_fd), (index_tmp, index_fd) = made
+        os.close(index_fd)  # SQLite opens the file by its name
+        with os.fdopen(records_fd, "wb", closefd=False) as f:
+            f.write(MAGIC + bytes(32))
+            _write(index_tmp, _Blobs(f), head, ledger, problems)
+            with open(index_tmp, "rb") as index_file:
+                f.seek(len(MAGIC))
+                f.write(cache.file_digest(index_file))  # this records file goes with this index only
+        os.close(records_fd)
 
-    cache.write_private(entry, fill)
+    cache.write_private_files([records_path(entry), entry], fill)
+
+
+def records_path(entry) -> Path:
+    return Path(entry).with_suffix(RECORDS_SUFFIX)
+
+
+class _Records:
+    """The records file as it is read: read(at, size), mostly forwards, as rows come in ledger order.
+    Not mapped into memory: a mapped file's pages count in the process's peak memory (at 100,000
+    events, 470 MB instead of 320)."""
+
+    def __init__(self, f):
+        self.f, self.at = f, None
+
+    def read(self, at: int, size: int) -> bytes:
+        if at != self.at:
+            self.f.seek(at)  # within the buffer: no system call
+        data = self.f.read(size)
+        self.at = at + len(data)
+        return data
+
+    def close(self) -> None:
+        self.f.close()
+
+
+class _Blobs:
+    """The records file as it is written: put() a blob, get where it is and its CRC-32."""
+
+    def __init__(self, f):
+        self.f, self.at = f, HEAD
+
+    def put(self, blob: bytes) -> tuple[int, int, int]:
+        self.f.write(blob)
+        at, self.at = self.at, self.at + len(blob)
+        return at, len(blob), crc32(blob)
 
 
 def _date(date) -> tuple:
@@ -101,19 +153,13 @@ def _split(text: str | None) -> list[str]:
     return text[1:-1].split(US) if text else []
 
 
-def _blobs(kind: str, records) -> Iterable[tuple[bytes, int]]:
-    encode, dumps = cache.encoder(kind), marshal.dumps
-    for rec in records:
-        blob = dumps(encode(rec))
-        yield blob, crc32(blob)
-
-
-def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
+def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> None:
     events, claims = ledger.events, ledger.claims
     values = {v for ev in events for field in (ev.actors, ev.tags, ev.places, ev.sources) for v in field}
     if any(US in v for v in values):  # a value holding the separator: no index rather than a wrong one
         raise ValueError("a list value holds the unit separator")
     folded = {v: fold(v) for v in values}  # tags and places as the filters compare them
+    dumps, put = marshal.dumps, blobs.put
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a temporary file, renamed into place whole or removed
@@ -122,17 +168,21 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
         for statement in _TABLES.split(";"):
             db.execute(statement)
         for kind, table in (("source", "sources"), ("actor", "actors")):
-            db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
-                           ((n, *blob) for n, blob in enumerate(_blobs(kind, ledger.table(kind)))))
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            encode = cache.encoder(kind)
+            db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
+                           ((n, *put(dumps(encode(rec)))) for n, rec in enumerate(ledger.table(kind))))
+        encode = cache.encoder("event")
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (n, ev.id, *_date(ev.date), _joined(ev.actors), _joined([folded[t] for t in ev.tags]),
-             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), event_text(ev), *blob)
-            for n, (ev, blob) in enumerate(zip(events, _blobs("event", events), strict=True))))
+             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags),
+             *put(dumps(encode(ev))), *put(event_text(ev).encode("utf-8", "surrogatepass")))
+            for n, ev in enumerate(events)))
         disputed = {d for cl in claims for d in cl.disputes}
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        encode = cache.encoder("claim")
+        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed),
-             claim_text(cl), *blob)
-            for n, (cl, blob) in enumerate(zip(claims, _blobs("claim", claims), strict=True))))
+             *put(dumps(encode(cl))), *put(claim_text(cl).encode("utf-8", "surrogatepass")))
+            for n, cl in enumerate(claims)))
         db.executemany("INSERT INTO claim_about VALUES (?, ?)",
                        ((e, n) for n, cl in enumerate(claims) for e in cl.about))
         db.executemany("INSERT INTO claim_links VALUES (?, ?)",  # the claims each one supports or disputes
@@ -142,9 +192,8 @@ def _write(path, head: dict, ledger: Ledger, problems: list) -> None:
         names = {"tags": list(dict.fromkeys(t for ev in events for t in ev.tags)),
                  "places": list(dict.fromkeys(p for ev in events for p in ev.places))}
         meta = {"format": FORMAT, "head": head, "problems": problems, "names": names,
-                "counts": {"event": len(events), "claim": len(claims)}}
-        db.executemany("INSERT INTO meta VALUES (?, ?, ?)",
-                       ((key, blob, crc32(blob)) for key, blob in ((k, marshal.dumps(v)) for k, v in meta.items())))
+                "counts": {"event": len(events), "claim": len(claims)}, "records_size": blobs.at}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, marshal.dumps(v)) for k, v in meta.items()))
         db.execute("COMMIT")
     finally:
         db.close()
@@ -166,16 +215,17 @@ class Index:
     """An open, checked database of a ledger: its sources and actors, and its events and claims
     read by filter.  Has the names a Query needs (iqtl.query.Names)."""
 
-    def __init__(self, path: str, db: sqlite3.Connection, meta: dict):
-        self.path, self.db = path, db
+    def __init__(self, path: str, db: sqlite3.Connection, meta: dict, records):
+        self.path, self.db, self.records = path, db, records
         self.head, self.problems, self.counts = meta["head"], meta["problems"], meta["counts"]
         self._names = meta["names"]
         self._dates: dict = {}  # one EDTF object per date text, shared by every read, as the cache makes them
-        self.sources = tuple(self._read("source", "SELECT rec, crc FROM sources ORDER BY n", ()))
-        self.actors = tuple(self._read("actor", "SELECT rec, crc FROM actors ORDER BY n", ()))
+        self.sources = tuple(self._read("source", "SELECT at, size, crc FROM sources ORDER BY n", ()))
+        self.actors = tuple(self._read("actor", "SELECT at, size, crc FROM actors ORDER BY n", ()))
 
     def close(self) -> None:
         self.db.close()
+        self.records.close()
 
     # -------------------------------------------------------- what filters name (iqtl.query.Names)
 
@@ -262,9 +312,18 @@ class Index:
         return self._select("claim", "claims", where, args)
 
     def _text_test(self, test, where: list[str]) -> None:
-        if test is not None:  # called by SQLite for the rows the other conditions leave
-            self.db.create_function("iqtl_searched", 1, lambda text: bool(test(text)), deterministic=True)
-            where.append("iqtl_searched(searched)")
+        if test is None:
+            return
+        read = self.records.read
+
+        def searched(at: int, size: int, crc: int) -> bool:  # called by SQLite for the rows the rest leave
+            text = read(at, size)
+            if crc32(text) != crc:
+                raise DamagedError("damaged searched text")  # SQLite reports it as an error: a miss
+            return bool(test(text.decode("utf-8", "surrogatepass")))
+
+        self.db.create_function("iqtl_searched", 3, searched, deterministic=True)
+        where.append("iqtl_searched(s_at, s_size, s_crc)")
 
     def events_by_id(self, ids: Iterable[str]) -> list[Event]:
         among, args = _in(dict.fromkeys(ids))
@@ -316,18 +375,22 @@ class Index:
                       tuple(self._select("claim", "claims", [], [])))
 
     def _select(self, kind: str, table: str, where: list[str], args: list) -> list:
-        sql = f"SELECT rec, crc FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY n"
+        sql = f"SELECT at, size, crc FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY n"
         return self._read(kind, sql, args)
 
     def _read(self, kind: str, sql: str, args) -> list:
-        loads, rows = marshal.loads, []
-        for blob, crc in self.db.execute(sql, args):
+        loads, read, rows = marshal.loads, self.records.read, []
+        for at, size, crc in self.db.execute(sql, args):
+            blob = read(at, size)
             if crc32(blob) != crc:
-                raise DamagedError(f"a damaged {kind} row")
+                raise DamagedError(f"a damaged {kind} record")
             rows.append(loads(blob))
         decoded = cache.Decoded(self.path)
         decoded.dates = self._dates
-        decoded.add(kind, rows)
+        try:
+            decoded.add(kind, rows)
+        except Exception as exc:  # values that make no record (written by something else): a miss
+            raise DamagedError(f"a {kind} row that makes no record: {exc}") from None
         return decoded.tables[kind]
 
 
@@ -357,36 +420,40 @@ def _window(window, within: bool) -> tuple[list[str], list]:
 
 
 def open_entry(entry, path: str, real: str, st: os.stat_result, ledger_digest) -> Index | None:
-    """The database at `entry` for the ledger at `path` (real path `real`, stat `st`) if the cache
-    would trust it (cache.head_holds); None otherwise: missing, stale, damaged or foreign."""
-    f = cache.open_private(entry)  # ours, private, a regular file: as the cache's own entries
-    if f is None:
-        return None
-    f.close()
+    """The index at `entry` and its records, for the ledger at `path` (real path `real`, stat
+    `st`), if the cache would trust them (cache.head_holds) and they are a pair; else None:
+    missing, stale, damaged, foreign or mismatched."""
+    index_file, records_file = cache.open_private(entry), cache.open_private(records_path(entry))
+    db = records = None
     try:
-        db = sqlite3.connect(f"file:{entry}?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.Error:
-        return None
-    try:
-        meta = read_meta(db)
-        if meta is None or not cache.head_holds(meta["head"], real, st, ledger_digest):
+        if index_file is None or records_file is None:
             return None
-        index, db = Index(path, db, meta), None
+        header = records_file.read(HEAD)
+        if header[: len(MAGIC)] != MAGIC or header[len(MAGIC):] != cache.file_digest(index_file):
+            return None
+        # The index hashed is the index read: SQLite opens it through the descriptor that was hashed.
+        hashed = f"/proc/self/fd/{index_file.fileno()}" if os.path.isdir("/proc/self/fd") else entry
+        db = sqlite3.connect(f"file:{hashed}?mode=ro", uri=True, isolation_level=None)
+        meta = read_meta(db)
+        size = os.fstat(records_file.fileno()).st_size
+        if meta is None or meta.get("records_size") != size or not cache.head_holds(meta["head"], real, st,
+                                                                                      ledger_digest):
+            return None
+        records = _Records(os.fdopen(os.dup(records_file.fileno()), "rb", buffering=1 << 20))
+        index = Index(path, db, meta, records)
+        db = records = None
         return index
     except Exception:  # a damaged, stale or foreign database is only a miss
         return None
     finally:
-        if db is not None:
-            db.close()
+        for f in (db, records, index_file, records_file):
+            if f is not None:
+                f.close()
 
 
 def read_meta(db: sqlite3.Connection) -> dict | None:
-    """The meta table's values, if each checks and the format is this one's."""
-    meta = {}
-    for key, blob, crc in db.execute("SELECT key, value, crc FROM meta"):
-        if crc32(blob) != crc:
-            return None
-        meta[key] = marshal.loads(blob)
+    """The meta table's values, if the format is this one's."""
+    meta = {key: marshal.loads(blob) for key, blob in db.execute("SELECT key, value FROM meta")}
     return meta if meta.get("format") == FORMAT else None
 
 
@@ -400,11 +467,12 @@ def for_ledger(path) -> Index | None:
             if not stat.S_ISREG(st.st_mode):
                 return None
             real = os.path.realpath(path)
-            index = open_entry(cache.entry_path(real, INDEX_SUFFIX), str(path), real, st, lambda: cache.file_digest(f))
+            entry = cache.entry_path(real, INDEX_SUFFIX)
+            index = open_entry(entry, str(path), real, st, lambda: cache.file_digest(f))
     except OSError:
         return None
     if index is not None:
-        cache.touch(cache.entry_path(real, INDEX_SUFFIX))  # used: the last to go when the cache is pruned
+        cache.touch(entry)  # used: the last to go when the cache is pruned
     return index
 
 
@@ -413,13 +481,13 @@ def ledger_of(entry) -> str | None:
     try:
         db = sqlite3.connect(f"file:{entry}?mode=ro", uri=True, isolation_level=None)
         try:
-            blob, crc = db.execute("SELECT value, crc FROM meta WHERE key = 'head'").fetchone()
+            (blob,) = db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         finally:
             db.close()
-        real = marshal.loads(blob)["key"][0] if crc32(blob) == crc else None
+        real = marshal.loads(blob)["key"][0]
         return real if isinstance(real, str) else None
     except Exception:
         return None
 
 
-INDEX_SUFFIX = ".sqlite"
+INDEX_SUFFIX, RECORDS_SUFFIX = ".sqlite", ".records"
