@@ -126,6 +126,8 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
     for i, actor in enumerate(ledger.actors):
         names = {fold(n): n for n in (actor.id, actor.name, *actor.aliases)}
         for key in list(names):  # look-alikes: compatibility forms and invisible characters
+            if key.isascii():  # has neither (and is folded already): it is its own look-alike
+                continue
             alike = unicodedata.normalize("NFKC", key.replace("\u00ad", "")).casefold()
             alike = "".join(c for c in alike if unicodedata.category(c) != "Cf")
             names.setdefault(alike, names[key])
