@@ -54,6 +54,24 @@ def test_a_cold_and_a_warm_list_import_only_what_they_use(tmp_path):
     # The warm run parsed nothing and searched no quote; nothing drew a table.
     assert not {"toml_rs", "tomli", "iqtl.ledgerfile.tomlparse", "iqtl.core.quotes", "iqtl.verify"} & warm
     assert not {m for m in warm | cold if m.split(".")[0] in ("rich", "click")}
+    # The seed, its entry and its archives are small: hashed without loading OpenSSL (iqtl.core.sha).
+    assert not {"hashlib", "_hashlib"} & (warm | cold)
+
+
+def test_small_and_large_inputs_get_the_same_digests():
+    """iqtl.core.sha picks an implementation by size; the digest is SHA-256's whichever it picks."""
+    import hashlib
+
+    from iqtl.core import sha
+
+    for data in (b"", b"abc", bytes(range(256)) * 2049):  # the last is over SMALL
+        expected = hashlib.sha256(data).hexdigest()
+        assert sha.sha256(data).hexdigest() == expected
+        small, large = sha.sha256(size=len(data)), sha.sha256(size=sha.SMALL + 1)
+        for part in (data[: len(data) // 3], data[len(data) // 3:]):
+            small.update(part)
+            large.update(part)
+        assert small.hexdigest() == large.hexdigest() == expected
 
 
 def test_a_ledger_toml_rs_refuses_still_gets_tomlis_message(tmp_path):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import hashlib
 import re
 import unicodedata
 import uuid
@@ -212,6 +211,8 @@ class Verbatim:
 
 
 def sha256_hex(data: bytes) -> str:
+    import hashlib  # here: importing it loads OpenSSL, 2.5 ms of a cold start that never calls this
+
     return hashlib.sha256(data).hexdigest()
 
 
