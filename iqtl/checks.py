@@ -20,6 +20,8 @@ from iqtl.core.text import did_you_mean, fold, has_unsafe, one_line
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A problem found in a ledger, placed by record and key; the loader turns it into a located Problem."""
+
     severity: str
     code: str
     message: str

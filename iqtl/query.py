@@ -142,6 +142,8 @@ def date_bounds(text: str, field: str = "") -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Query:
+    """Filters resolved against a ledger (ids, day numbers, compiled patterns): what select_* apply."""
+
     start: int | None = None  # --from: first day of the window
     end: int | None = None  # --to: last day of the window
     within: bool = False

@@ -251,6 +251,8 @@ def verify(ledger: Ledger, archives: Mapping[str, ArchiveText]) -> list[Finding]
 
 @dataclass
 class SourceTally:
+    """One source's archive and how many of its quotes came out each way."""
+
     source: Source
     archive: ArchiveText | None
     counts: dict[str, int]

@@ -67,6 +67,8 @@ class EDTFError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class EDTF:
+    """A level 0/1 EDTF date or interval as written, and the days it can mean."""
+
     text: str
     earliest: int  # inclusive, days since 1970-01-01; NEG_INF when open/unknown
     latest: int  # inclusive; POS_INF when open/unknown
