@@ -20,6 +20,8 @@ from iqtl.core.text import did_you_mean, fold, has_unsafe, one_line
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A problem found in a ledger, placed by record and key; the loader turns it into a located Problem."""
+
     severity: str
     code: str
     message: str
@@ -126,6 +128,8 @@ def ambiguous_actor_names(ledger: Ledger) -> Iterator[Finding]:
     for i, actor in enumerate(ledger.actors):
         names = {fold(n): n for n in (actor.id, actor.name, *actor.aliases)}
         for key in list(names):  # look-alikes: compatibility forms and invisible characters
+            if key.isascii():  # has neither (and is folded already): it is its own look-alike
+                continue
             alike = unicodedata.normalize("NFKC", key.replace("\u00ad", "")).casefold()
             alike = "".join(c for c in alike if unicodedata.category(c) != "Cf")
             names.setdefault(alike, names[key])

@@ -185,8 +185,18 @@ _DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _MIN_SENTENCE = 4  # paraphrase_hints' min_sentence_words
 
 
+_DROPPED = tuple(map(chr, _DROP))
+
+
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text.translate(_DROP)).lower())
+    # The same tokens, cheaper (a cold start builds every archive's sentence index: 3.3 -> 1.5 ms
+    # on the seed): ASCII text has nothing to drop or normalise, and str.translate with a dict
+    # costs more than the six membership tests that show it has nothing to do.
+    if not text.isascii():
+        if any(ch in text for ch in _DROPPED):
+            text = text.translate(_DROP)
+        text = unicodedata.normalize("NFKC", text)
+    return _TOKEN.findall(text.lower())
 
 
 def _sentence_index(arch: Archive) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -241,6 +251,8 @@ def verify(ledger: Ledger, archives: Mapping[str, ArchiveText]) -> list[Finding]
 
 @dataclass
 class SourceTally:
+    """One source's archive and how many of its quotes came out each way."""
+
     source: Source
     archive: ArchiveText | None
     counts: dict[str, int]

@@ -427,3 +427,26 @@ def test_retrieved_is_an_edtf_date_kept_as_written(tmp_path):
                     encoding="utf-8")
     result = loader.load(path, use_cache=False)
     assert result.problems == [] and result.ledger.get("source", "a").retrieved == "2008-03-01"
+
+
+def test_the_paraphrase_prefilter_tokens_are_the_normalised_words():
+    """verify._tokens skips the work that cannot change ASCII text: the same tokens as normalising
+    every text (dropping the invisible characters, NFKC, lower case), on text that needs each step."""
+    import unicodedata
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from iqtl import verify
+
+    pieces = st.sampled_from(["Word", "ﬁne", "２０07", "ｆｕｌｌ", "soft\u00adhyphen", "zero\u200bwidth", "\ufeff",
+                              "ÉCOLE", "İstanbul", "Straße", "don’t", "it's", " ", "\n", "—", "“q”", "ΣΑΣ"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(pieces, st.text(max_size=5)), max_size=12).map("".join))
+    def same(text):
+        drop = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+        expected = re.findall(r"\w+", unicodedata.normalize("NFKC", text.translate(drop)).lower())
+        assert verify._tokens(text) == expected
+
+    same()

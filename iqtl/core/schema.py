@@ -12,6 +12,8 @@ STR, LIST, DATE, INT = "string", "list of strings", "date", "integer"
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One field of a record kind: its type, whether it is required, what it refers to or may hold."""
+
     name: str
     type: str  # STR, LIST, DATE or INT
     required: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates/marks, zero-width and other
 # invisible format characters (soft hyphen, the Mongolian vowel separator, tag
@@ -15,18 +16,38 @@ _ALWAYS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\
 # The zero-width non-joiner and joiner are spelling inside a word (Persian "خامنه‌ای", Indic
 # conjuncts, emoji sequences 👩‍💻): kept between two characters that are neither ASCII nor space,
 # escaped anywhere else (at an end of a word, next to Latin letters), where they only hide.
-_WORD = re.compile(f"[^\x00-\x7f\\s{_ALWAYS}\u200c\u200d]")  # a neighbour that puts a joiner inside a word
+_WORD = f"[^\x00-\x7f\\s{_ALWAYS}\u200c\u200d]"  # a neighbour that puts a joiner inside a word
 _JOINERS = "\u200c\u200d"
 # One character class finds the candidates (as fast as before the joiners had a context); a joiner
 # found is then judged by its two neighbours.  A lookaround alternation made every search 12x slower.
-_CANDIDATE = re.compile(f"[{_ALWAYS}{_JOINERS}]")
-_CANDIDATE_LINE = re.compile(f"[{_ALWAYS}\t\n{_JOINERS}]")
+_CANDIDATE = f"[{_ALWAYS}{_JOINERS}]"  # compiled on first use (_candidate): a plain listing needs only
+_CANDIDATE_LINE = re.compile(f"[{_ALWAYS}\t\n{_JOINERS}]")  # this one, and compiling both took 0.5 ms
 # The same set as one pattern, for callers that build their own (ledgerfile.fmt); slower to search.
-_UNSAFE = re.compile(f"[{_ALWAYS}]|(?<!{_WORD.pattern})[{_JOINERS}]|[{_JOINERS}](?!{_WORD.pattern})")
+# It and _WORD are compiled when first used (module __getattr__, _word_pattern): their big
+# character classes took 0.8 ms of every start, and most runs meet no joiner and format no file.
+_UNSAFE_PATTERN = f"[{_ALWAYS}]|(?<!{_WORD})[{_JOINERS}]|[{_JOINERS}](?!{_WORD})"
+
+
+def __getattr__(name: str):
+    if name == "_UNSAFE":
+        globals()[name] = compiled = re.compile(_UNSAFE_PATTERN)
+        return compiled
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@lru_cache(maxsize=1)
+def _word_pattern() -> re.Pattern:
+    return re.compile(_WORD)
+
+
+@lru_cache(maxsize=1)
+def _candidate() -> re.Pattern:
+    return re.compile(_CANDIDATE)
 
 
 def _inside_word(value: str, at: int) -> bool:
-    return at > 0 and _WORD.match(value, at - 1) is not None and _WORD.match(value, at + 1) is not None
+    word = _word_pattern()
+    return at > 0 and word.match(value, at - 1) is not None and word.match(value, at + 1) is not None
 
 
 def _unsafe_at(match: re.Match) -> bool:
@@ -45,12 +66,12 @@ def _escape(match: re.Match) -> str:
 
 
 def has_unsafe(value: str) -> bool:
-    return any(map(_unsafe_at, _CANDIDATE.finditer(value)))
+    return any(map(_unsafe_at, _candidate().finditer(value)))
 
 
 def for_terminal(value: str) -> str:
     """Escape control and invisible characters visibly; newlines and tabs stay."""
-    return _CANDIDATE.sub(_escape, value)
+    return _candidate().sub(_escape, value)
 
 
 def one_line(value: str) -> str:
@@ -61,7 +82,7 @@ def one_line(value: str) -> str:
 def escape_invisible_json(dumped: str) -> str:
     """In text from json.dumps, write the remaining unsafe characters as \\uXXXX escapes (a
     surrogate pair beyond the Basic Multilingual Plane, as JSON spells it)."""
-    return _CANDIDATE.sub(_json_escape, dumped)
+    return _candidate().sub(_json_escape, dumped)
 
 
 def _json_escape(match: re.Match) -> str:
@@ -76,8 +97,8 @@ def _json_escape(match: re.Match) -> str:
 
 def escape_invisible_toml(dumped: str) -> str:
     """In TOML text, the unsafe characters inside strings as \\uXXXX or \\UXXXXXXXX escapes."""
-    return _CANDIDATE.sub(lambda m: m.group() if not _unsafe_at(m) else f"\\u{ord(m.group()):04x}"
-                          if ord(m.group()) < 0x10000 else f"\\U{ord(m.group()):08x}", dumped)
+    return _candidate().sub(lambda m: m.group() if not _unsafe_at(m) else f"\\u{ord(m.group()):04x}"
+                            if ord(m.group()) < 0x10000 else f"\\U{ord(m.group()):08x}", dumped)
 
 
 def fold(value: str) -> str:

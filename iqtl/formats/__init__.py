@@ -18,6 +18,8 @@ from iqtl.reports.listing import Listing
 
 @dataclass(frozen=True)
 class Options:
+    """What a command passes to every format; each format reads the options it has."""
+
     title: str = "Timeline"  # documents: the page or document title
     bom: bool = False  # CSV/TSV: a UTF-8 byte-order mark first, for Excel
     raw: bool = False  # CSV/TSV: leave cells that look like formulas as they are
@@ -29,6 +31,8 @@ Writer = Callable[[Listing, TextIO, Options], "list[str] | None"]  # returns not
 
 @dataclass(frozen=True)
 class Format:
+    """One registered output format: its name, where its writer lives, and where it is offered."""
+
     name: str
     target: str  # "module:function", imported when the format is used
     help: str

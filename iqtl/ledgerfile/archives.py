@@ -8,13 +8,13 @@ created or deleted since (iqtl.ledgerfile.cache keeps them with the entry).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iqtl.checks import archive_path_ok
 from iqtl.core.model import Ledger
+from iqtl.core.sha import sha256
 
 if TYPE_CHECKING:  # iqtl.verify imports the quote machinery: a warm run checking stamps needs none of it
     from iqtl.verify import ArchiveText
@@ -45,7 +45,7 @@ def read_one(base: Path, archive: str) -> tuple[ArchiveText, Stamp]:
         return ArchiveText(archive, None, problem=f"{path} is a directory"), (real, "dir")
     except OSError as exc:
         return ArchiveText(archive, None, problem=f"{path}: {exc.strerror}"), (real, "error")
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256(data).hexdigest()
     stamp = (real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, sha)
     try:
         text = data.decode("utf-8")
@@ -79,7 +79,7 @@ def unchanged(stamps: tuple[Stamp, ...]) -> bool:
                 st = os.fstat(f.fileno())
                 if len(stamp) < 6 or (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) != tuple(stamp[1:5]):
                     return False
-                if hashlib.sha256(f.read()).hexdigest() != stamp[5]:
+                if sha256(f.read()).hexdigest() != stamp[5]:
                     return False
         except FileNotFoundError:
             if len(stamp) != 1:

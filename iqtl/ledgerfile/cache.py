@@ -11,7 +11,6 @@ never a wrong answer.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import stat
@@ -25,6 +24,7 @@ from pathlib import Path
 from iqtl import __version__
 from iqtl.core.edtf import EDTF
 from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source
+from iqtl.core.sha import SMALL, sha256
 
 ENV_NO_CACHE = "IQTL_NO_CACHE"
 FORMAT = 2  # 2: frames, the key first
@@ -51,23 +51,28 @@ def directory() -> Path:
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+    return sha256(data).digest()
 
 
 def hasher():
     """The running form of digest(): update() it with the bytes in order, then digest()."""
-    return hashlib.sha256()
+    return sha256()
 
 
 def file_digest(f) -> bytes:
-    """digest() of an open binary file's whole content, read in blocks, not held in memory."""
+    """digest() of an open binary file's whole content, read in blocks, not held in memory (a
+    small file is read whole: iqtl.core.sha hashes it without loading OpenSSL)."""
     f.seek(0)
+    if os.fstat(f.fileno()).st_size <= SMALL:
+        return sha256(f.read()).digest()
+    import hashlib
+
     return hashlib.file_digest(f, "sha256").digest()
 
 
 def entry_path(real: str, suffix: str = ".marshal") -> Path:
     """Where the entry for a ledger is kept: a marshal file, or a database (iqtl.ledgerfile.index)."""
-    name = hashlib.sha256(f"{real}\x00{sys.implementation.cache_tag}".encode("utf-8", "surrogateescape"))
+    name = sha256(f"{real}\x00{sys.implementation.cache_tag}".encode("utf-8", "surrogateescape"))
     return directory() / f"{name.hexdigest()[:32]}{suffix}"
 
 
@@ -178,7 +183,7 @@ class _Frames:
 
     def __init__(self, f):
         self.f, self.left = f, os.fstat(f.fileno()).st_size - f.tell()
-        self.summed = hashlib.sha256()
+        self.summed = sha256(size=self.left)
 
     def next(self) -> bytes:
         size_bytes = self.f.read(8)
@@ -280,13 +285,13 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)
             head["globs"] = tuple(globs)
-        _store(path, real, head, ledger, problems)
+        _store(path, real, head, ledger, problems, st.st_size)
     except Exception:
         return
     prune_now_and_then()
 
 
-def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem]) -> None:
+def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem], size: int) -> None:
     from iqtl.ledgerfile import index
 
     # A big ledger is kept as a database that lookups can read in part (a marshal entry when that
@@ -301,7 +306,8 @@ def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Prob
             pass
     _unlink(database)
     _unlink(index.records_path(database))
-    _write_private(entry, pack(head, _parts(ledger, problems, path)))
+    # An entry is smaller than its ledger's text: that size chooses how its checksum is made.
+    _write_private(entry, pack(head, _parts(ledger, problems, path), size=size))
 
 
 # ---------------------------------------------------------------- staying bounded
@@ -438,11 +444,12 @@ def _parts(ledger: Ledger, problems: list[Problem], path: str):
             yield kind, _encode(kind, records[at:at + PART])
 
 
-def pack(head: dict, parts):
+def pack(head: dict, parts, size: int | None = None):
     """An entry, as the byte strings to write one after another: MAGIC, then frames (8-byte size,
     bytes) of the head (the key and the ledger's digest: a stale entry is known without reading
-    further) and of each (kind, rows) part, an empty frame, and the SHA-256 of all frames."""
-    summed = hashlib.sha256()
+    further) and of each (kind, rows) part, an empty frame, and the SHA-256 of all frames.
+    `size`: about how many bytes the frames will hold, if known (iqtl.core.sha: speed only)."""
+    summed = sha256(size=size)
     yield MAGIC
     for value in (head, *parts, None):
         data = b"" if value is None else marshal.dumps(value)

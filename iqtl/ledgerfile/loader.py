@@ -30,6 +30,8 @@ class LedgerNotFoundError(Exception):
 
 @dataclass
 class LoadResult:
+    """A loaded ledger and every problem found in it (errors and warnings, located)."""
+
     ledger: Ledger
     problems: list[Problem]
     # What was read of the sources' archives (iqtl.ledgerfile.archives stamps), for the cache;

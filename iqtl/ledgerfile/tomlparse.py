@@ -18,16 +18,33 @@ from __future__ import annotations
 import re
 
 try:
-    import tomli as _referee
-except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
-    import tomllib as _referee
-
-try:
     import toml_rs as _fast
 except ImportError:  # pragma: no cover - a platform without a wheel: tomli alone
     _fast = None
 
-TOMLDecodeError = _referee.TOMLDecodeError
+# tomli is imported when it has something to do (a text toml-rs refuses, or no toml-rs): a ledger
+# toml-rs reads, the usual cold start, never needs it (1.3 ms of a 100 ms run on the seed).
+# `TOMLDecodeError` is looked up only when an exception is being matched, so it can wait too.
+_referee = None
+
+
+def referee():
+    """The pure-Python parser whose verdict and messages are iqtl's."""
+    global _referee
+    if _referee is None:
+        try:
+            import tomli as _referee
+        except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps a bare install working
+            import tomllib as _referee
+    return _referee
+
+
+def __getattr__(name: str):
+    if name == "TOMLDecodeError":
+        return referee().TOMLDecodeError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 NEST_LIMIT = 64  # opening brackets in a row with no closing one between: the loader refuses 100 anyway
 # Only the brackets of the text, by bytes.translate (7 ms for 4 MB, where a regex over the text
 # took 190 ms), then a run of NEST_LIMIT openers.  Brackets inside strings count too: such a text
@@ -48,9 +65,4 @@ def loads(text: str) -> dict:
             return _fast.loads(text)
         except Exception:  # noqa: BLE001 - any refusal: the referee decides, and says where
             pass
-    return _referee.loads(text)
-
-
-def referee():
-    """The pure-Python parser whose verdict and messages are iqtl's."""
-    return _referee
+    return referee().loads(text)
