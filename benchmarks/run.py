@@ -628,7 +628,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(cache, ignore_errors=True)
     # PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every start compile iqtl from source,
     # which no installed copy does; PYTHONUNBUFFERED is not how a user runs it either.
-    unusual = ("IQTL_LEDGER", "IQTL_NO_CACHE", "IQTL_DEBUG", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
+    unusual = ("IQTL_LEDGER", "IQTL_NO_CACHE", "IQTL_DEBUG", "IQTL_INDEX_FROM", "PYTHONDONTWRITEBYTECODE",
+               "PYTHONUNBUFFERED")
     env = {k: v for k, v in os.environ.items() if k not in unusual}
     env.update(XDG_CACHE_HOME=str(cache), NO_COLOR="1", LC_ALL="C.UTF-8", LANG="C.UTF-8")
 
