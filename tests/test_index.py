@@ -414,3 +414,19 @@ class _Recorder:
     def __call__(self, text, path):
         self.calls.append(path)
         return self.real(text, path)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=strategies.ledgers(max_records=6))
+def test_cells_are_the_rows_as_text(doc):
+    """CSV and TSV write Listing.cells (made without the row dict): the same text as the rows."""
+    from iqtl.reports import rows
+
+    result = load_bytes(strategies.toml(doc), "generated.toml")
+    ledger = result.ledger
+    for ev in ledger.events:
+        row = rows.event_row(ev)
+        assert rows.event_cells(ev) == [rows.cell_text(row[c]) for c in rows.EVENT_COLUMNS]
+    for cl in ledger.claims:
+        row = rows.claim_row(ledger, cl)
+        assert rows.claim_cells(ledger, cl) == [rows.cell_text(row[c]) for c in rows.CLAIM_COLUMNS]

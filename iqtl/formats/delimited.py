@@ -6,23 +6,12 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from iqtl.core.text import FORMULA_PREFIXES, for_terminal, has_unsafe, neutralise_formula
-from iqtl.reports.rows import LIST_SEPARATOR, STRUCTURED
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if type(value) is str:
-        return value
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    return str(value)
-
+from iqtl.reports.rows import STRUCTURED
 
 _RISKY_START = frozenset("'" + "".join(FORMULA_PREFIXES))
 
 
-def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *, delimiter: str = ",",
+def write_delimited(cells: Iterable[list[str]], columns: Sequence[str], out: TextIO, *, delimiter: str = ",",
                     bom: bool = False, raw: bool = False) -> None:
     """CSV (RFC 4180, CRLF) or TSV, quoted as the csv module quotes (QUOTE_MINIMAL, doubled quotes;
     a cell holding CR or LF is always quoted).  Written here because csv.writer looks at every
@@ -40,8 +29,7 @@ def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *
         return delimiter.join([v if not (delimiter in v or '"' in v or "\n" in v or "\r" in v)
                                else '"' + v.replace('"', '""') + '"' for v in cells]) + end
 
-    def line(row: dict) -> str:
-        cells = [v if type(v) is str else _text(v) for v in map(row.get, columns)]
+    def line(cells: list[str]) -> str:  # a fresh list of the row's cells, changed in place
         if free:
             whole = " ".join(cells)  # one look at the row decides for all its cells; isprintable() is quick
             if not whole.isprintable() and has_unsafe(whole):
@@ -56,12 +44,12 @@ def write_delimited(rows: Iterable[dict], columns: Sequence[str], out: TextIO, *
     if bom:
         out.write("\ufeff")
     out.write(joined(list(columns)))
-    out.writelines(map(line, rows))
+    out.writelines(map(line, cells))
 
 
 def write_csv(listing, out: TextIO, options) -> None:
-    write_delimited(listing.rows(), listing.columns, out, bom=options.bom, raw=options.raw)
+    write_delimited(listing.text_cells(), listing.columns, out, bom=options.bom, raw=options.raw)
 
 
 def write_tsv(listing, out: TextIO, options) -> None:
-    write_delimited(listing.rows(), listing.columns, out, delimiter="\t", bom=options.bom, raw=options.raw)
+    write_delimited(listing.text_cells(), listing.columns, out, delimiter="\t", bom=options.bom, raw=options.raw)

@@ -29,9 +29,19 @@ class Listing:
     ledger: Ledger | None = None
     whole: bool = False
     brief: Sequence[str] = ()  # the columns a table for people shows (Markdown); empty: all of them
+    # The row as text cells in column order (lists joined, None as ""), made without the dict: what
+    # CSV and TSV write.  None: taken from row().
+    cells: Callable[[Any], list[str]] | None = None
 
     def rows(self) -> Iterable[dict]:
         return map(self.row, self.records)
+
+    def text_cells(self) -> Iterable[list[str]]:
+        """Each record's cells as text, in column order (see `cells`)."""
+        if self.cells is not None:
+            return map(self.cells, self.records)
+        columns = self.columns
+        return ([cols.cell_text(row.get(c)) for c in columns] for row in self.rows())
 
 
 def _event_plain(ev: Event) -> tuple[str, str, str]:
@@ -43,11 +53,13 @@ def _claim_plain(cl: Claim) -> tuple[str, str, str, str]:
 
 
 def events(ledger: Ledger, selected: Sequence[Event], whole: bool = False) -> Listing:
-    return Listing("event", selected, cols.EVENT_COLUMNS, cols.event_row, _event_plain, ledger, whole)
+    return Listing("event", selected, cols.EVENT_COLUMNS, cols.event_row, _event_plain, ledger, whole,
+                   cells=cols.event_cells)
 
 
 def claims(ledger: Ledger, selected: Sequence[Claim]) -> Listing:
-    return Listing("claim", selected, cols.CLAIM_COLUMNS, lambda cl: cols.claim_row(ledger, cl), _claim_plain, ledger)
+    return Listing("claim", selected, cols.CLAIM_COLUMNS, lambda cl: cols.claim_row(ledger, cl), _claim_plain, ledger,
+                   cells=lambda cl: cols.claim_cells(ledger, cl))
 
 
 def _picker(columns: Sequence[str]) -> Callable[[dict], tuple]:

@@ -53,6 +53,49 @@ def event_row(ev: Event) -> dict:
     }
 
 
+def cell_text(value) -> str:
+    """A row's value as a CSV/TSV cell: None empty, a list joined with LIST_SEPARATOR."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
+    return str(value)
+
+
+_DATE_TEXT: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _date_text(date: EDTF | None) -> tuple[str, str, str, str]:
+    """date, start, end and precision as cells (as cell_text makes them of _dates and precision)."""
+    if date is None:
+        return ("", "", "", "")
+    cells = _DATE_TEXT.get(date.text)
+    if cells is None:
+        cells = _DATE_TEXT[date.text] = (date.text, date.start_iso or "", date.end_iso or "", date.precision)
+    return cells
+
+
+def event_cells(ev: Event) -> list[str]:
+    """event_row's values as cell_text makes them, in EVENT_COLUMNS order, without the dict: half
+    the time of a CSV export of 100,000 events went on building and reading the dicts."""
+    j = LIST_SEPARATOR.join
+    date, start, end, precision = _date_text(ev.date)
+    return [ev.id, date, start, end, precision, ev.title, ev.summary, j(ev.actors), j(ev.places), j(ev.tags),
+            j(ev.sources), ev.date_note, j(ev.related)]
+
+
+def claim_cells(ledger: Ledger, cl: Claim) -> list[str]:
+    """claim_row's values as cell_text makes them, in CLAIM_COLUMNS order (see event_cells)."""
+    j = LIST_SEPARATOR.join
+    date, start, end, _precision = _date_text(cl.date)
+    speaker = ledger.get("actor", cl.speaker)
+    return [cl.id, date, start, end, cl.speaker, speaker.name if speaker else "", cl.kind, cl.text, cl.source,
+            j(cl.about), j(cl.supports), j(cl.disputes), cl.date_note, cl.note, cl.quote_prefix, cl.quote_suffix,
+            "" if cl.quote_start is None else str(cl.quote_start), "" if cl.quote_end is None else str(cl.quote_end)]
+
+
 def claim_row(ledger: Ledger, cl: Claim) -> dict:
     speaker = ledger.get("actor", cl.speaker)
     return {
