@@ -320,7 +320,7 @@ def test_delimited_writer_writes_what_csv_writer_writes(rows, delimiter):
     columns = [f"c{i}" for i in range(width)]
     rows = [r + [""] * (width - len(r)) for r in rows]
     ours = io.StringIO()
-    write_delimited([dict(zip(columns, r, strict=True)) for r in rows], columns, ours, delimiter=delimiter, raw=True)
+    write_delimited([list(r) for r in rows], columns, ours, delimiter=delimiter, raw=True)
     theirs = io.StringIO()
     csv.writer(theirs, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n").writerows(
         [columns, *rows])
