@@ -37,7 +37,7 @@ def _database(ledger, tmp: Path) -> index.Index:
     """`ledger` written as the cache writes it, opened without the head's checks (there is no file)."""
     where = tmp / f"db-{os.urandom(4).hex()}.sqlite"
     with open(index.records_path(where), "wb") as f:
-        f.write(index.MAGIC + bytes(32))
+        f.write(index.MAGIC + bytes(4))
         index._write(where, index._Blobs(f), {"key": ()}, ledger, [])
     db = sqlite3.connect(where, isolation_level=None)
     records = index._Records(open(index.records_path(where), "rb"))  # noqa: SIM115 (closed with the index)
@@ -327,9 +327,8 @@ def _in_the_head(database: Path) -> None:
 
 def _code_that_checks(database: Path) -> None:
     """A record replaced by a marshalled code object, with its CRC, the records' size and the
-    index's hash all made to agree, as someone able to write both files would: rebuilt into no
+    index's CRC all made to agree, as someone able to write both files would: rebuilt into no
     record, never run."""
-    import hashlib
     import marshal
     from zlib import crc32
 
@@ -344,7 +343,8 @@ def _code_that_checks(database: Path) -> None:
     db.commit()
     db.close()
     data = bytearray(records.read_bytes())
-    data[len(index.MAGIC):index.HEAD] = hashlib.sha256(database.read_bytes()).digest()
+    with open(database, "rb") as f:
+        data[len(index.MAGIC):index.HEAD] = index.file_crc(f)
     records.write_bytes(bytes(data))
 
 
