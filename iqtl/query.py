@@ -326,12 +326,9 @@ def _grep(q: Query, text: Callable[[], str]) -> bool:
     return not (q.grep or q.grep_all) or text_matches(q, text())
 
 
-def _when(date: edtf.EDTF | None) -> tuple[int, int]:
-    return (edtf.POS_INF, edtf.POS_INF) if date is None else date.timeline_key()
-
-
 def _sorted(records: list, q: Query) -> list:
-    records.sort(key=lambda r: (_when(r.date), r.id), reverse=q.reverse)
+    when = edtf.timeline_sort_key
+    records.sort(key=lambda r: (when(r.date), r.id), reverse=q.reverse)
     return records if q.limit is None else records[: q.limit]
 
 
@@ -396,6 +393,9 @@ def select_events_indexed(index, q: Query) -> tuple[Ledger, list[Event]]:
     """select_events through the warm index (iqtl.ledgerfile.index): SQL narrows to the events that
     may match, then the same matchers as select_events decide, and the same sort orders them.
     Returns the events and a ledger of them with every source and actor (not the claims)."""
+    if q.selects_all and q.limit is not None:  # the first few of the whole timeline: only they are read
+        chosen = _sorted(index.events(first=(q.limit, q.reverse)), q)
+        return index.ledger(events=chosen), chosen
     spoken_of = index.spoken_of(q.speakers) if q.speakers else None
     candidates = index.events(
         window=_index_window(q), within=q.within, actors=q.actors, tags=q.tags, places=q.places,
@@ -419,6 +419,9 @@ def _narrowest(about: tuple[str, ...], spoken_of: set[str] | None) -> Iterable[s
 def select_claims_indexed(index, q: Query, contested: bool = False) -> tuple[Ledger, list[Claim]]:
     """select_claims through the warm index, as select_events_indexed: the claims are decided by
     claim_matches against a ledger holding the events they are about."""
+    if q.selects_all and q.limit is not None and not contested:
+        chosen = _sorted(index.claims(first=(q.limit, q.reverse)), q)
+        return index.ledger(claims=chosen), chosen
     candidates = index.claims(
         window=_index_window(q), within=q.within, speakers=q.speakers, sources=q.sources, about=q.about,
         actors=q.actors, tags=q.tags, places=q.places, contested=contested, text=_text_test(q))

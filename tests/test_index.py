@@ -112,6 +112,22 @@ def test_the_database_answers_as_the_query_does(data, tmp_path):
         db.close()
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(doc=strategies.ledgers(max_records=8), limit=st.integers(0, 9), reverse=st.booleans())
+def test_the_first_of_the_timeline_are_read_alone_and_are_the_querys(doc, limit, reverse, tmp_path):
+    """--limit with no filter is answered by the database's timeline order (only those records are
+    read): the same records, in the same order, as the Query's sort."""
+    ledger = load_bytes(strategies.toml(doc), "generated.toml").ledger
+    f = Filters(limit=limit, reverse=reverse)
+    db = _database(ledger, tmp_path)
+    try:
+        assert select_events_indexed(db, build_query(db, f))[1] == select_events(ledger, build_query(ledger, f))
+        assert select_claims_indexed(db, build_query(db, f))[1] == select_claims(ledger, build_query(ledger, f))
+    finally:
+        db.close()
+
+
 def test_the_whole_ledger_comes_back_from_the_database(tmp_path):
     ledger = load(SEED, use_cache=False).ledger
     db = _database(ledger, tmp_path)
@@ -140,6 +156,7 @@ LOOKUPS = [
     ("list", "--limit", "3", "--reverse"), ("claims",), ("claims", "--contested"), ("claims", "--tag", "surge"),
     ("claims", "--actor", "Maliki", "--from", "2007"), ("claims", "--about", "{event}", "--grep", "Iran"),
     ("list", "--about", "{event}"), ("claims", "--source", "{source}", "--speaker", "Bush"),
+    ("list", "--limit", "5"), ("list", "--limit", "0"), ("claims", "--limit", "4", "--reverse"),
     ("actors",), ("actors", "--grep", "sadr"), ("sources",), ("tags",), ("tags", "--grep", "iran|surge"),
 ]
 

@@ -128,6 +128,11 @@ class EDTF:
         return lo <= self.earliest and self.latest <= hi
 
 
+def timeline_sort_key(date: EDTF | None) -> tuple[int, int]:
+    """Where a record dated `date` goes on a timeline (EDTF.timeline_key); an undated one last."""
+    return (POS_INF, POS_INF) if date is None else date.timeline_key()
+
+
 # ---------------------------------------------------------------- calendar maths
 
 

@@ -33,13 +33,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from zlib import crc32
 
+from iqtl.core.edtf import timeline_sort_key
 from iqtl.core.model import Claim, Event, Ledger, Problem, claim_text, event_text
 from iqtl.core.text import fold
 from iqtl.ledgerfile import cache
 
 ENV_INDEX_FROM = "IQTL_INDEX_FROM"
 INDEX_FROM = 5_000  # records: below this, the whole ledger comes back from a marshal entry in milliseconds
-FORMAT = 2  # 2: records in a file beside the index
+FORMAT = 3  # 2: records in a file beside the index; 3: timeline ranks
 
 # Where a blob is in the records file, and its CRC-32.
 RECORD = "at INTEGER NOT NULL, size INTEGER NOT NULL, crc INTEGER NOT NULL"
@@ -49,9 +50,10 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE sources (n INTEGER PRIMARY KEY, {RECORD});
 CREATE TABLE actors (n INTEGER PRIMARY KEY, {RECORD});
 CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER, actors TEXT,
-    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, {RECORD}, {SEARCHED});
+    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, rank INTEGER NOT NULL, {RECORD}, {SEARCHED});
 CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
-    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, {RECORD}, {SEARCHED});
+    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, rank INTEGER NOT NULL, {RECORD},
+    {SEARCHED});
 CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
 """.replace("{RECORD}", RECORD).replace("{SEARCHED}", SEARCHED)
@@ -63,6 +65,8 @@ HEAD = len(MAGIC) + 4
 _INDEXES = """
 CREATE INDEX events_dates ON events (earliest, latest);
 CREATE INDEX events_id ON events (id);
+CREATE INDEX events_rank ON events (rank);
+CREATE INDEX claims_rank ON claims (rank);
 CREATE INDEX claims_dates ON claims (earliest, latest);
 CREATE INDEX claims_speaker ON claims (speaker);
 CREATE INDEX claims_source ON claims (source);
@@ -152,6 +156,16 @@ class _Blobs:
         return at, len(blob), crc32(blob)
 
 
+def _ranks(records) -> list[int]:
+    """Each record's place on the timeline, in ledger order: iqtl.query sorts by the same key."""
+    when = timeline_sort_key
+    order = sorted(range(len(records)), key=lambda n: (when(records[n].date), records[n].id))
+    rank = [0] * len(records)
+    for place, n in enumerate(order):
+        rank[n] = place
+    return rank
+
+
 def _date(date) -> tuple:
     return (None, None) if date is None else (date.earliest, date.latest)
 
@@ -182,16 +196,16 @@ def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> N
             encode = cache.encoder(kind)
             db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
                            ((n, *put(dumps(encode(rec)))) for n, rec in enumerate(ledger.table(kind))))
-        encode = cache.encoder("event")
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        encode, rank = cache.encoder("event"), _ranks(events)
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (n, ev.id, *_date(ev.date), _joined(ev.actors), _joined([folded[t] for t in ev.tags]),
-             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags),
+             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), rank[n],
              *put(dumps(encode(ev))), *put(event_text(ev).encode("utf-8", "surrogatepass")))
             for n, ev in enumerate(events)))
         disputed = {d for cl in claims for d in cl.disputes}
-        encode = cache.encoder("claim")
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed),
+        encode, rank = cache.encoder("claim"), _ranks(claims)
+        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed), rank[n],
              *put(dumps(encode(cl))), *put(claim_text(cl).encode("utf-8", "surrogatepass")))
             for n, cl in enumerate(claims)))
         db.executemany("INSERT INTO claim_about VALUES (?, ?)",
@@ -275,10 +289,14 @@ class Index:
     # -------------------------------------------------------- records
 
     def events(self, *, window: tuple[int, int] | None = None, within: bool = False, actors=(), tags=(),
-               places=(), sources=(), ids: Iterable[str] | None = None, text=None) -> list[Event]:
+               places=(), sources=(), ids: Iterable[str] | None = None, text=None,
+               first: tuple[int, bool] | None = None) -> list[Event]:
         """The events that may match, in ledger order: each condition given narrows, the values of
         one condition OR.  `window` is (first day, last day); `tags` and `places` case-folded;
-        `ids` None for any id; `text` a test of an event's searched text (core.model.event_text)."""
+        `ids` None for any id; `text` a test of an event's searched text (core.model.event_text).
+        `first`: (n, reverse): only the first n of the timeline (the last n, reversed), in its order."""
+        if first is not None:
+            return self._first("event", "events", *first)
         where, args = _window(window, within)
         self._text_test(text, where)
         for column, values in (("actors", actors), ("tags", tags), ("places", places), ("sources", sources)):
@@ -292,9 +310,12 @@ class Index:
         return self._select("event", "events", where, args)
 
     def claims(self, *, window: tuple[int, int] | None = None, within: bool = False, speakers=(), sources=(),
-               about=(), actors=(), tags=(), places=(), contested: bool = False, text=None) -> list[Claim]:
+               about=(), actors=(), tags=(), places=(), contested: bool = False, text=None,
+               first: tuple[int, bool] | None = None) -> list[Claim]:
         """The claims that may match, as events(); `actors`, `tags` and `places` reach a claim
         through the events it is about, and `actors` through its speaker too."""
+        if first is not None:
+            return self._first("claim", "claims", *first)
         where, args = _window(window, within)
         self._text_test(text, where)
         for column, values in (("speaker", speakers), ("source", sources)):
@@ -384,6 +405,10 @@ class Index:
         """The whole ledger, as the cache's fetch gives it."""
         return Ledger(self.path, self.sources, self.actors, tuple(self._select("event", "events", [], [])),
                       tuple(self._select("claim", "claims", [], [])))
+
+    def _first(self, kind: str, table: str, n: int, reverse: bool) -> list:
+        order = "DESC" if reverse else ""
+        return self._read(kind, f"SELECT at, size, crc FROM {table} ORDER BY rank {order} LIMIT ?", [n])
 
     def _select(self, kind: str, table: str, where: list[str], args: list) -> list:
         sql = f"SELECT at, size, crc FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY n"
