@@ -264,3 +264,53 @@ def test_an_unwritable_cache_costs_only_speed(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     result = run("list", "-L", str(copy(SEED, tmp_path)), "-F", "plain")
     assert result.exit_code == 0 and result.stdout.count("\n") == len(loader.load(SEED).ledger.events)
+
+
+# ---------------------------------------------------------------- settled ledgers
+
+
+@pytest.fixture
+def digests(monkeypatch) -> list[str]:
+    """Counts how often a ledger's bytes are hashed to check an entry."""
+    calls: list[str] = []
+    for name in ("digest", "file_digest"):
+        real = getattr(cache, name)
+
+        def counting(*args, _real=real, _name=name):
+            calls.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(cache, name, counting)
+    return calls
+
+
+def test_a_settled_ledger_is_known_by_its_stat_alone(tmp_path, home, parses, digests, monkeypatch):
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**15))  # as if every file had last changed long ago
+    ledger = copy(SEED, tmp_path)
+    truth = loader.load(ledger)
+    digests.clear()
+    assert same(loader.load(ledger), truth) and parses == [str(ledger)]
+    assert digests == []  # the bytes were not read again
+
+
+def test_a_ledger_changed_just_before_it_was_read_is_hashed(tmp_path, home, parses, digests):
+    ledger = copy(SEED, tmp_path)  # its ctime is now: a second change could fall in the same tick
+    truth = loader.load(ledger)
+    digests.clear()
+    assert same(loader.load(ledger), truth) and parses == [str(ledger)]
+    assert digests  # so its bytes are hashed on every read, as before
+
+
+def test_a_settled_ledger_edited_with_its_size_and_mtime_put_back_is_seen(tmp_path, home, parses, monkeypatch):
+    """Putting back a file's mtime moves its ctime, which no program can set: a miss."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**15))
+    ledger = copy(MINI, tmp_path)
+    loader.load(ledger)
+    before = ledger.stat()
+    text = ledger.read_text(encoding="utf-8")
+    i = text.index('title = "') + len('title = "')
+    ledger.write_text(text[:i] + ("X" if text[i] != "X" else "Y") + text[i + 1:], encoding="utf-8")
+    os.utime(ledger, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert ledger.stat().st_size == before.st_size and ledger.stat().st_mtime_ns == before.st_mtime_ns
+    parses.clear()
+    assert same(loader.load(ledger), loader.load(ledger, use_cache=False)) and parses == [str(ledger)] * 2

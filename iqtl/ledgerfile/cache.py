@@ -77,7 +77,22 @@ def entry_path(real: str, suffix: str = ".marshal") -> Path:
 
 
 def _key(real: str, st: os.stat_result) -> tuple:
-    return (real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, __version__, FORMAT, _code_stamp())
+    return (real, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, __version__, FORMAT,
+            _code_stamp())
+
+
+# A ledger whose inode changed (ctime) this long before it was read is settled: the stat in the key,
+# ctime and all, then proves its bytes unchanged, as git's index does (writing a file's bytes or
+# putting its mtime back moves its ctime, which no program can set), and its SHA-256 need not be
+# read again (80 ms at 100,000 events).  Closer than this, a second change within the same tick of
+# the clock could leave every stat field as it was: the bytes are hashed, as always before.
+SETTLED_NS = 2_000_000_000
+
+
+def settled(st: os.stat_result, read_at_ns: int | None) -> bool:
+    """Whether a file whose stat is `st`, read from `read_at_ns` on, is settled (see SETTLED_NS).
+    Never on Windows, whose st_ctime is the creation time."""
+    return read_at_ns is not None and os.name == "posix" and read_at_ns - st.st_ctime_ns > SETTLED_NS
 
 
 @lru_cache(maxsize=1)
@@ -152,7 +167,9 @@ def _fetch_database(path: str, real: str, st: os.stat_result, ledger_digest) -> 
 
 def head_holds(head: dict, real: str, st: os.stat_result, ledger_digest) -> bool:
     """Whether what an entry (or the index beside it) was made from is what is there now."""
-    if head["key"] != _key(real, st) or ledger_digest() != head["data_digest"]:
+    if head["key"] != _key(real, st):
+        return False
+    if not (head.get("settled") and os.name == "posix") and ledger_digest() != head["data_digest"]:
         return False
     stamps = head.get("archives", ())
     if stamps and not _archives_unchanged(stamps):
@@ -272,15 +289,18 @@ def _archives_unchanged(stamps) -> bool:
 
 
 def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem],
-          archives: tuple | None = None, includes: tuple = (), globs: tuple = ()) -> None:
+          archives: tuple | None = None, includes: tuple = (), globs: tuple = (), read_at_ns: int | None = None
+          ) -> None:
     """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed.  `archives`:
     the stamps of the sources' archives it was checked against; a ledger naming archives that were
-    not read (None) is not stored, since its quotes were never checked."""
+    not read (None) is not stored, since its quotes were never checked.  `read_at_ns`: when the
+    file whose stat is `st` was opened to be read (time.time_ns), if it was (see settled())."""
     if archives is None and any(s.archive for s in ledger.sources):
         return
     try:
         real = os.path.realpath(path)
-        head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ())}
+        head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ()),
+                "settled": settled(st, read_at_ns) and not (includes or globs)}
         if includes or globs:  # a ledger in many files: the entry holds while each of them is unchanged
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)

@@ -6,6 +6,7 @@ import gc
 import os
 import re
 import stat
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -195,6 +196,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
+            read_at = time.time_ns()
             data: bytes | None = None
 
             def digest() -> bytes:
@@ -219,7 +221,8 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
                 if result is not None and _same_file(st, os.fstat(f.fileno())):
                     if cacheable and store:
-                        cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives)
+                        cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives,
+                                    read_at_ns=read_at)
                     return result, None
             if data is None:
                 if regular:
@@ -243,7 +246,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     del text
     if data_digest is not None:
         cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives,
-                    result.includes, result.globs)
+                    result.includes, result.globs, read_at_ns=read_at)
     return result, data
 
 
@@ -313,7 +316,8 @@ def _pieces(f, summed):
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_size, a.st_mtime_ns, a.st_ino, a.st_dev) == (b.st_size, b.st_mtime_ns, b.st_ino, b.st_dev)
+    return ((a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino, a.st_dev)
+            == (b.st_size, b.st_mtime_ns, b.st_ctime_ns, b.st_ino, b.st_dev))
 
 
 def load_bytes(data: bytes, path: str) -> LoadResult:
