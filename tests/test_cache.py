@@ -286,6 +286,7 @@ def digests(monkeypatch) -> list[str]:
 
 def test_a_settled_ledger_is_known_by_its_stat_alone(tmp_path, home, parses, digests, monkeypatch):
     monkeypatch.setattr(cache, "SETTLED_NS", -(10**15))  # as if every file had last changed long ago
+    monkeypatch.setattr(cache, "SETTLED_COARSE_NS", -(10**15))
     ledger = copy(SEED, tmp_path)
     truth = loader.load(ledger)
     digests.clear()
@@ -293,8 +294,9 @@ def test_a_settled_ledger_is_known_by_its_stat_alone(tmp_path, home, parses, dig
     assert digests == []  # the bytes were not read again
 
 
-def test_a_ledger_changed_just_before_it_was_read_is_hashed(tmp_path, home, parses, digests):
-    ledger = copy(SEED, tmp_path)  # its ctime is now: a second change could fall in the same tick
+def test_a_ledger_changed_just_before_it_was_read_is_hashed(tmp_path, home, parses, digests, monkeypatch):
+    monkeypatch.setattr(cache, "SETTLED_NS", 10**15)  # every read counts as within a tick of the change
+    ledger = copy(SEED, tmp_path)
     truth = loader.load(ledger)
     digests.clear()
     assert same(loader.load(ledger), truth) and parses == [str(ledger)]
@@ -304,6 +306,7 @@ def test_a_ledger_changed_just_before_it_was_read_is_hashed(tmp_path, home, pars
 def test_a_settled_ledger_edited_with_its_size_and_mtime_put_back_is_seen(tmp_path, home, parses, monkeypatch):
     """Putting back a file's mtime moves its ctime, which no program can set: a miss."""
     monkeypatch.setattr(cache, "SETTLED_NS", -(10**15))
+    monkeypatch.setattr(cache, "SETTLED_COARSE_NS", -(10**15))
     ledger = copy(MINI, tmp_path)
     loader.load(ledger)
     before = ledger.stat()
@@ -314,3 +317,19 @@ def test_a_settled_ledger_edited_with_its_size_and_mtime_put_back_is_seen(tmp_pa
     assert ledger.stat().st_size == before.st_size and ledger.stat().st_mtime_ns == before.st_mtime_ns
     parses.clear()
     assert same(loader.load(ledger), loader.load(ledger, use_cache=False)) and parses == [str(ledger)] * 2
+
+
+def test_settled_means_more_than_a_tick_of_the_file_systems_clock():
+    from types import SimpleNamespace
+
+    fine = SimpleNamespace(st_ctime_ns=1_000_000_123, st_mtime_ns=1_000_000_123)
+    coarse = SimpleNamespace(st_ctime_ns=1_000_000_000, st_mtime_ns=1_000_000_000)
+
+    def ctime(st) -> int:
+        return st.st_ctime_ns
+
+    assert not cache.settled(fine, None)
+    assert not cache.settled(fine, ctime(fine) + cache.SETTLED_NS // 2)
+    assert cache.settled(fine, ctime(fine) + cache.SETTLED_NS + 1) == (os.name == "posix")
+    assert not cache.settled(coarse, ctime(coarse) + cache.SETTLED_NS + 1)  # whole seconds: two of them
+    assert cache.settled(coarse, ctime(coarse) + cache.SETTLED_COARSE_NS + 1) == (os.name == "posix")

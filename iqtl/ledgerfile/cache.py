@@ -81,18 +81,24 @@ def _key(real: str, st: os.stat_result) -> tuple:
             _code_stamp())
 
 
-# A ledger whose inode changed (ctime) this long before it was read is settled: the stat in the key,
-# ctime and all, then proves its bytes unchanged, as git's index does (writing a file's bytes or
-# putting its mtime back moves its ctime, which no program can set), and its SHA-256 need not be
-# read again (80 ms at 100,000 events).  Closer than this, a second change within the same tick of
-# the clock could leave every stat field as it was: the bytes are hashed, as always before.
-SETTLED_NS = 2_000_000_000
+# A ledger read more than one clock tick after its inode last changed (its ctime) is settled: the
+# stat in the key, ctime and all, then proves its bytes unchanged, as git's index does (writing a
+# file's bytes or putting its mtime back moves its ctime, which no program can set), and its
+# SHA-256 need not be read again (80 ms at 100,000 events).  Within one tick a second change could
+# leave every stat field as it was, so the bytes are hashed, as always before.  A file system's
+# timestamps come from a clock that ticks every 1-10 ms (Linux); one that keeps whole seconds
+# (ext3, HFS+, some network shares) shows it by its round ctimes, and gets two seconds.
+SETTLED_NS = 50_000_000
+SETTLED_COARSE_NS = 2_000_000_000
 
 
 def settled(st: os.stat_result, read_at_ns: int | None) -> bool:
     """Whether a file whose stat is `st`, read from `read_at_ns` on, is settled (see SETTLED_NS).
     Never on Windows, whose st_ctime is the creation time."""
-    return read_at_ns is not None and os.name == "posix" and read_at_ns - st.st_ctime_ns > SETTLED_NS
+    if read_at_ns is None or os.name != "posix":
+        return False
+    coarse = st.st_ctime_ns % 1_000_000_000 == 0 and st.st_mtime_ns % 1_000_000_000 == 0
+    return read_at_ns - st.st_ctime_ns > (SETTLED_COARSE_NS if coarse else SETTLED_NS)
 
 
 @lru_cache(maxsize=1)
