@@ -181,3 +181,27 @@ def test_loaded_and_cached_records_are_immutable(tmp_path, monkeypatch):
         claim: Claim = result.ledger.claims[0]
         with pytest.raises(dataclasses.FrozenInstanceError):
             claim.date = None
+
+
+def test_the_cache_gives_back_the_records_it_was_given_across_parts(tmp_path, monkeypatch):
+    """Columns a part at a time, each date written once (in the first part that has it) and
+    shared by every later record with the same date; records with no date, a claim's own date
+    and its source's, intervals with their ends."""
+    from iqtl.ledgerfile import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("IQTL_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "PART", 3)  # many parts, dates met again in later ones
+    ledger = tmp_path / "l.toml"
+    ledger.write_bytes(loader.bundled_ledger().read_bytes())
+    cold = loader.load(ledger)
+    monkeypatch.setattr(loader, "_load_text", None)  # a warm load must not parse
+    monkeypatch.setattr(loader, "_load_in_pieces", None)
+    warm = loader.load(ledger)
+    assert any(e.date and e.date.is_interval for e in cold.ledger.events)
+    assert {c.own_date for c in cold.ledger.claims} == {True, False}
+    for kind in KINDS:
+        assert same(list(warm.ledger.table(kind)), list(cold.ledger.table(kind))), kind
+    assert warm.problems == cold.problems
+    dates = [r.date for kind in ("source", "event", "claim") for r in warm.ledger.table(kind) if r.date]
+    assert len({d.text for d in dates}) == len({id(d) for d in dates}) < len(dates)

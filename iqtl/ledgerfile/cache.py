@@ -24,18 +24,19 @@ from pathlib import Path
 
 from iqtl import __version__
 from iqtl.core.edtf import EDTF
-from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source
+from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source, constructor
 
 ENV_NO_CACHE = "IQTL_NO_CACHE"
-FORMAT = 2  # 2: frames, the key first
+FORMAT = 3  # 2: frames, the key first; 3: records by columns, each date once
 MAGIC = b"iqtl-cache\x00" + bytes([FORMAT])
 
 _CLASSES = {"source": Source, "actor": Actor, "event": Event, "claim": Claim}
-_GETTERS = {kind: attrgetter(*(f.name for f in fields(cls))) for kind, cls in _CLASSES.items()}
-_DATE_AT = {kind: next((i for i, f in enumerate(fields(cls)) if f.name == "date"), None)
-            for kind, cls in _CLASSES.items()}
+_FIELDS = {kind: [f.name for f in fields(cls)] for kind, cls in _CLASSES.items()}
+_DATE_AT = {kind: names.index("date") if "date" in names else None for kind, names in _FIELDS.items()}
 _EDTF_GET = attrgetter(*(f.name for f in fields(EDTF)))
 _EDTF_START = [f.name for f in fields(EDTF)].index("start")
+_MAKE = {kind: constructor(cls) for kind, cls in _CLASSES.items()}
+_make_edtf = constructor(EDTF)
 
 
 bypass = False  # set by `iqtl --no-cache`
@@ -190,7 +191,9 @@ def _private(st: os.stat_result) -> bool:
 
 
 class _Decoded:
-    """Records rebuilt from the parts of an entry, as they are read."""
+    """Records rebuilt from the parts of an entry, as they are read: a part holds a table's
+    records as columns (one tuple a field), its dates as their text, and the dates not seen in
+    an earlier part; a column becomes records in one map() over the fast constructor."""
 
     def __init__(self, path: str):
         self.path = path
@@ -206,22 +209,22 @@ class _Decoded:
             values = list(raw)
             values[_EDTF_START] = self.date(raw[_EDTF_START])
             values[_EDTF_START + 1] = self.date(raw[_EDTF_START + 1])
-            known = self.dates[raw[0]] = EDTF(*values)
+            known = self.dates[raw[0]] = _make_edtf(*values)
         return known
 
-    def add(self, kind: str, rows: list) -> None:
+    def add(self, kind: str, rows, dates=()) -> None:
         if kind == "problems":
             self.problems.extend(Problem(self.path, *p) if len(p) == 5 else Problem(_unrel(p[0], self.path), *p[1:])
                                  for p in rows)
             return
-        cls, at, records, date = _CLASSES[kind], _DATE_AT[kind], self.tables[kind], self.date
-        if at is None:
-            records.extend(cls(*row) for row in rows)
-            return
-        for row in rows:
-            row = list(row)
-            row[at] = date(row[at])
-            records.append(cls(*row))
+        columns, at = list(rows), _DATE_AT[kind]
+        if len(columns) != len(_FIELDS[kind]) or len(set(map(len, columns))) > 1:
+            raise ValueError("a damaged part")  # map() would stop at the shortest column
+        for raw in dates:
+            self.date(raw)
+        if at is not None:
+            columns[at] = map(self.dates.get, columns[at])  # None (no date) is not a key: stays None
+        self.tables[kind].extend(map(_MAKE[kind], *columns))
 
     def ledger(self) -> Ledger:
         return Ledger(self.path, *(tuple(self.tables[kind]) for kind in _CLASSES))
@@ -365,10 +368,11 @@ def _parts(ledger: Ledger, problems: list[Problem], path: str):
     # A problem in an included file keeps its file (relative, as _rel) in front.
     yield "problems", [(p.line, p.col, p.severity, p.message, p.code) if p.path == path else
                        (_rel(p.path, path), p.line, p.col, p.severity, p.message, p.code) for p in problems]
+    written: set[str] = set()  # dates (by text) already in an earlier part
     for kind in _CLASSES:
         records = ledger.table(kind)
         for at in range(0, len(records), PART):
-            yield kind, _encode(kind, records[at:at + PART])
+            yield _encode(kind, records[at:at + PART], written)
 
 
 def pack(head: dict, parts):
@@ -387,15 +391,18 @@ def pack(head: dict, parts):
     yield summed.digest()
 
 
-def _encode(kind: str, records: tuple) -> list[tuple]:
-    get, at = _GETTERS[kind], _DATE_AT[kind]
-    rows = []
-    for record in records:
-        row = get(record)
-        if at is not None and row[at] is not None:
-            row = (*row[:at], _encode_date(row[at]), *row[at + 1:])
-        rows.append(row)
-    return rows
+def _encode(kind: str, records: tuple, written: set[str]) -> tuple:
+    """(kind, columns, new dates): one tuple a field, in declared order, read by C (map); a date
+    column holds each date's text, and a date is written out whole once, the first time it is met
+    (a ledger of 150,000 records has a few tens of thousands of distinct dates)."""
+    columns = [tuple(map(attrgetter(name), records)) for name in _FIELDS[kind]]
+    at, dates = _DATE_AT[kind], []
+    if at is not None:
+        by_text = {d.text: d for d in columns[at] if d is not None}
+        dates = [_encode_date(d) for text, d in by_text.items() if text not in written]
+        written.update(by_text)
+        columns[at] = tuple(None if d is None else d.text for d in columns[at])
+    return kind, tuple(columns), dates
 
 
 def _encode_date(date: EDTF | None) -> tuple | None:
