@@ -184,9 +184,9 @@ def test_loaded_and_cached_records_are_immutable(tmp_path, monkeypatch):
 
 
 def test_the_cache_gives_back_the_records_it_was_given_across_parts(tmp_path, monkeypatch):
-    """Columns a part at a time, each date written once (in the first part that has it) and
-    shared by every later record with the same date; records with no date, a claim's own date
-    and its source's, intervals with their ends."""
+    """Rows a part at a time, rebuilt by columns; a date made once and shared by every record
+    with the same date, in any part; records with no date, a claim's own date and its
+    source's, intervals with their ends."""
     from iqtl.ledgerfile import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
