@@ -573,8 +573,9 @@ class _Builder:
     def result(self, path: str) -> tuple[Ledger, list[Finding]]:
         claims = self.tables["claim"]
         for i, cl in enumerate(claims):  # a claim read before its source takes the source's date now
-            if not cl.own_date and cl.date != self.source_dates.get(cl.source):
-                claims[i] = replace(cl, date=self.source_dates.get(cl.source))
+            # `is` first: the date is most often the very object (EDTF's == is a Python call)
+            if not cl.own_date and cl.date is not (date := self.source_dates.get(cl.source)) and cl.date != date:
+                claims[i] = replace(cl, date=date)
         ledger = Ledger(path, *(tuple(self.tables[kind]) for kind in KINDS))
         return ledger, [f for kind in KINDS for f in self.findings[kind]]
 
