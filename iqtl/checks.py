@@ -43,6 +43,9 @@ def warning(code: str, message: str, kind=None, index=0, key=None, item=None) ->
 
 def duplicate_ids(ledger: Ledger) -> Iterator[Finding]:
     for kind in KINDS:
+        ids = list(map(attrgetter("id"), ledger.table(kind)))
+        if len(set(ids)) == len(ids):  # the usual case, told in C: no id twice (not even an empty one)
+            continue
         first: dict[str, int] = {}
         for i, rec in enumerate(ledger.table(kind)):
             if not rec.id:

@@ -1,5 +1,6 @@
 """The checks that first test a whole table at once (invisible characters, unknown references,
-shell-special names) find exactly what a plain loop over every record and text finds."""
+shell-special names, duplicate ids) find exactly what a plain loop over every
+record and text finds."""
 
 from __future__ import annotations
 
@@ -48,6 +49,18 @@ def reference_shell(ledger: Ledger) -> list:
     return found
 
 
+def reference_duplicates(ledger: Ledger) -> list:
+    found = []
+    for kind in ("source", "actor", "event", "claim"):
+        first: dict[str, int] = {}
+        for i, rec in enumerate(ledger.table(kind)):
+            if rec.id and rec.id in first:
+                found.append((kind, i, first[rec.id]))
+            elif rec.id:
+                first[rec.id] = i
+    return found
+
+
 def reference_unknown(ledger: Ledger) -> list:
     found = []
     for kind, fields in FIELDS.items():
@@ -74,14 +87,17 @@ def hostile_ledgers(draw):
     def refs(kind):
         return st.lists(ref(kind), max_size=2).map(tuple)
 
+    def own_id(letter):  # ids that repeat, and the empty id (a record missing one)
+        return st.sampled_from([letter, letter + "2", letter + "3", ""])
+
     n = draw(st.integers(1, 4))
-    sources = tuple(Source(draw(st.sampled_from(["s", "s2"])), draw(text), draw(text), None, draw(text), draw(text))
+    sources = tuple(Source(draw(own_id("s")), draw(text), draw(text), None, draw(text), draw(text))
                     for _ in range(n))
-    actors = tuple(Actor(draw(st.sampled_from(["a", "a2"])), draw(text), draw(items), "", draw(text)) for _ in range(n))
-    events = tuple(Event(draw(st.sampled_from(["e", "e2"])), None, draw(text), draw(text), draw(refs("source")),
+    actors = tuple(Actor(draw(own_id("a")), draw(text), draw(items), "", draw(text)) for _ in range(n))
+    events = tuple(Event(draw(own_id("e")), None, draw(text), draw(text), draw(refs("source")),
                          draw(text), draw(refs("actor")), draw(items), draw(items), draw(refs("event")))
                    for _ in range(n))
-    claims = tuple(Claim(draw(st.sampled_from(["c", "c2"])), draw(text), draw(ref("actor")), draw(ref("source")),
+    claims = tuple(Claim(draw(own_id("c")), draw(text), draw(ref("actor")), draw(ref("source")),
                          about=draw(refs("event")), supports=draw(refs("claim")), disputes=draw(refs("claim")),
                          note=draw(text), quote_prefix=draw(text))
                    for _ in range(n))
@@ -94,6 +110,7 @@ def test_table_at_once_checks_find_what_a_record_by_record_loop_finds(ledger):
     assert list(checks.invisible_characters(ledger)) == reference_invisible(ledger)
     assert [(f.index, f.key, f.item) for f in checks.shell_special_names(ledger)] == reference_shell(ledger)
     assert [(f.kind, f.index, f.key, f.item) for f in checks.unknown_references(ledger)] == reference_unknown(ledger)
+    assert [(f.kind, f.index, f.first) for f in checks.duplicate_ids(ledger)] == reference_duplicates(ledger)
 
 
 @given(texts=st.lists(TEXTS, max_size=6))
