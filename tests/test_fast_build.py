@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -156,6 +158,7 @@ def test_records_made_fast_are_ordinary_frozen_records():
         made, plain = constructor(cls)(*values), cls(*values)
         assert type(made) is cls and made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
         assert dataclasses.replace(made, id="other") == dataclasses.replace(plain, id="other")
+        assert pickle.loads(pickle.dumps(made)) == plain and copy.deepcopy(made) == plain
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.id = "changed"
         with pytest.raises(dataclasses.FrozenInstanceError):
