@@ -11,11 +11,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iqtl.core import model
 from iqtl.core.model import KIND, KINDS, Claim, Event, constructor
 from iqtl.core.schema import FIELDS, LIST, STR
 from iqtl.ledgerfile import loader
 
 from .strategies import edtf_dates, ledgers
+
+
+def setup_module():
+    # Every batch and part here, however small, built by the fast constructor (model.maker gives
+    # the class itself below CONSTRUCTOR_FROM records).
+    global _FROM
+    _FROM, model.CONSTRUCTOR_FROM = model.CONSTRUCTOR_FROM, 1
+
+
+def teardown_module():
+    model.CONSTRUCTOR_FROM = _FROM
 
 
 def slow(kind: str, raws: list, source_dates: dict) -> tuple[list, list]:

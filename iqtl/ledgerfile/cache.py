@@ -24,7 +24,7 @@ from pathlib import Path
 
 from iqtl import __version__
 from iqtl.core.edtf import EDTF
-from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source, constructor
+from iqtl.core.model import Actor, Claim, Event, Ledger, Problem, Source, maker
 
 ENV_NO_CACHE = "IQTL_NO_CACHE"
 FORMAT = 2  # 2: frames, the key first
@@ -37,8 +37,6 @@ _DATE_AT = {kind: next((i for i, f in enumerate(fields(cls)) if f.name == "date"
             for kind, cls in _CLASSES.items()}
 _EDTF_GET = attrgetter(*(f.name for f in fields(EDTF)))
 _EDTF_START = [f.name for f in fields(EDTF)].index("start")
-_MAKE = {kind: constructor(cls) for kind, cls in _CLASSES.items()}  # cls(*row), 4x faster
-_make_edtf = constructor(EDTF)
 
 
 bypass = False  # set by `iqtl --no-cache`
@@ -200,6 +198,7 @@ class _Decoded:
         self.tables: dict[str, list] = {kind: [] for kind in _CLASSES}
         self.problems: list[Problem] = []
         self.dates: dict[str, EDTF] = {}
+        self.make_date = EDTF
 
     def date(self, raw):
         if raw is None:
@@ -209,7 +208,7 @@ class _Decoded:
             values = list(raw)
             values[_EDTF_START] = self.date(raw[_EDTF_START])
             values[_EDTF_START + 1] = self.date(raw[_EDTF_START + 1])
-            known = self.dates[raw[0]] = _make_edtf(*values)
+            known = self.dates[raw[0]] = self.make_date(*values)
         return known
 
     def add(self, kind: str, rows: list) -> None:
@@ -225,9 +224,10 @@ class _Decoded:
         if len(columns) != len(_FIELDS[kind]):
             raise ValueError("rows of the wrong length")
         if at is not None:
+            self.make_date = maker(EDTF, len(rows))
             dates, date = self.dates, self.date
             columns[at] = [None if raw is None else dates.get(raw[0]) or date(raw) for raw in columns[at]]
-        self.tables[kind].extend(map(_MAKE[kind], *columns))
+        self.tables[kind].extend(map(maker(_CLASSES[kind], len(rows)), *columns))
 
     def ledger(self) -> Ledger:
         return Ledger(self.path, *(tuple(self.tables[kind]) for kind in _CLASSES))

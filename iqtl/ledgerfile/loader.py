@@ -16,7 +16,7 @@ from pathlib import Path
 
 from iqtl.checks import Finding, error, validate
 from iqtl.core import edtf
-from iqtl.core.model import KIND, KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source, constructor
+from iqtl.core.model import KIND, KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source, maker
 from iqtl.core.schema import DATE, FIELDS, LIST, SLUG, STR, TOP_LEVEL, is_slug
 from iqtl.core.text import did_you_mean
 from iqtl.ledgerfile import cache
@@ -786,11 +786,10 @@ def _clean_records(kind: str, raws: list, source_dates: dict) -> list | None:
         values["own_date"] = [d is not None for d in own]
         values["date"] = [d if d else source_dates.get(s) for d, s in zip(own, values["source"], strict=True)]
         values["kind"] = [k or "quote" for k in values["kind"]]
-    return list(map(_MAKE[kind], *(values[name] for name in _RECORD_FIELDS[kind])))
+    return list(map(maker(KIND[kind].cls, len(raws)), *(values[name] for name in _RECORD_FIELDS[kind])))
 
 
 _ALLOWED = {kind: frozenset(f.name for f in FIELDS[kind]) for kind in KINDS}
 _CHOICES = {kind: {f.name: frozenset((*f.choices, "")) for f in FIELDS[kind] if f.choices} for kind in KINDS}
 _SLUG_MATCH = SLUG.fullmatch
-_MAKE = {kind: constructor(KIND[kind].cls) for kind in KINDS}
 _RECORD_FIELDS = {kind: [f.name for f in fields(KIND[kind].cls)] for kind in KINDS}
