@@ -9,14 +9,16 @@ import stat
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from iqtl.checks import Finding, error, validate
 from iqtl.core import edtf
-from iqtl.core.model import KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source
-from iqtl.core.schema import FIELDS, TOP_LEVEL, is_slug
+from iqtl.core.model import KIND, KINDS, SCHEMA_VERSION, Actor, Claim, Event, Ledger, Problem, Source, maker
+from iqtl.core.schema import DATE, FIELDS, LIST, SLUG, STR, TOP_LEVEL, is_slug
 from iqtl.core.text import did_you_mean
 from iqtl.ledgerfile import cache
 
@@ -336,6 +338,12 @@ def _collector_paused():
         yield
     finally:
         if was_enabled:
+            # What was made meanwhile counts as old, not young: re-enabled as it was, the first
+            # young collection scanned every record and tuple just made (0.2 s at 100,000 events,
+            # a third of a warm load), to find nothing.  Moved to the oldest generation (freeze
+            # then unfreeze: two list splices), not frozen: garbage among it is still collected.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -552,22 +560,28 @@ class _Builder:
         self.source_dates = {s.id: s.date for s in self.tables["source"]}
 
     def add(self, kind: str, raws: list[dict]) -> None:
-        records, findings = self.tables[kind], self.findings[kind]
-        if kind == "claim":
-            dates = self.source_dates
-            records.extend(_claim(r, len(records), findings, dates) for r in raws)
-            return
-        make = _source if kind == "source" else _actor if kind == "actor" else _event
+        records, findings, dates = self.tables[kind], self.findings[kind], self.source_dates
         start = len(records)
-        records.extend(make(r, len(records), findings) for r in raws)
+        raws = raws if type(raws) is list else list(raws)
+        for at in range(0, len(raws), _CLEAN_BATCH):
+            batch = raws[at:at + _CLEAN_BATCH]
+            clean = _clean_records(kind, batch, dates)
+            if clean is not None:  # the usual case
+                records.extend(clean)
+            elif kind == "claim":
+                records.extend(_claim(r, len(records), findings, dates) for r in batch)
+            else:
+                make = _source if kind == "source" else _actor if kind == "actor" else _event
+                records.extend(make(r, len(records), findings) for r in batch)
         if kind == "source":
             self.source_dates.update((s.id, s.date) for s in records[start:])
 
     def result(self, path: str) -> tuple[Ledger, list[Finding]]:
         claims = self.tables["claim"]
         for i, cl in enumerate(claims):  # a claim read before its source takes the source's date now
-            if not cl.own_date and cl.date != self.source_dates.get(cl.source):
-                claims[i] = replace(cl, date=self.source_dates.get(cl.source))
+            # `is` first: the date is most often the very object (EDTF's == is a Python call)
+            if not cl.own_date and cl.date is not (date := self.source_dates.get(cl.source)) and cl.date != date:
+                claims[i] = replace(cl, date=date)
         ledger = Ledger(path, *(tuple(self.tables[kind]) for kind in KINDS))
         return ledger, [f for kind in KINDS for f in self.findings[kind]]
 
@@ -698,3 +712,91 @@ def _claim(raw: dict, i: int, findings: list[Finding], source_dates: dict) -> Cl
                  f.str("date_note"), f.str("kind") or "quote", f.list("about"), f.list("supports"),
                  f.list("disputes"), f.str("note"),
                  f.str("quote_prefix"), f.str("quote_suffix"), f.int("quote_start"), f.int("quote_end"))
+
+
+# ---------------------------------------------------------------- clean tables, fast
+
+# Records checked and built a batch at a time: a batch with any fault is built again by _Fields,
+# record by record, which finds and words the faults; a smaller batch redoes less work for one fault.
+_CLEAN_BATCH = 512
+_ABSENT_LIST: list = []  # an absent list of strings (never changed: only read, then made a tuple)
+
+
+class _Absent:
+    """An absent date or integer, told apart from a None given (which is a fault)."""
+
+
+_ABSENT = _Absent()
+
+
+def _clean_records(kind: str, raws: list, source_dates: dict) -> list | None:
+    """The records _source/_actor/_event/_claim make of `raws`, when not one of them has a fault
+    (each key known, of its type, required ones present and not blank, ids slugs, choices among
+    the choices, dates that parse, integers 0 or more), or None: then _Fields builds them again
+    and reports what is wrong.  Checked a field at a time over the whole batch, in passes that run
+    in C (map, set, all), instead of a dozen Python calls a record: 0.35 s instead of 0.85 s for
+    the 150,000 records of the 100k benchmark (parsing their 27,000 dates aside).  Exact types
+    only (a subclass, a tuple for a list, a bool for an integer all take the slow path, which
+    knows what to make of them)."""
+    if not raws:
+        return []
+    if set(map(type, raws)) != {dict} or not set().union(*raws) <= _ALLOWED[kind]:
+        return None
+    values: dict[str, list] = {}
+    for f in FIELDS[kind]:
+        name = f.name
+        if f.required:
+            try:
+                column = list(map(itemgetter(name), raws))
+            except KeyError:
+                return None
+        elif f.type == LIST:
+            column = [r.get(name, _ABSENT_LIST) for r in raws]
+        elif f.type == STR:
+            column = [r.get(name, "") for r in raws]
+        else:  # a date or an integer: absent is None, and a None given is a fault (of its type)
+            column = [r.get(name, _ABSENT) for r in raws]
+        types = set(map(type, column))
+        types.discard(_Absent)
+        if f.type == STR:
+            if types != {str}:
+                return None
+            if f.required and not all(map(str.strip, column)):
+                return None
+            if f.choices and not set(column) <= _CHOICES[kind][name]:
+                return None
+            if name == "id" and not all(map(_SLUG_MATCH, column)):
+                return None
+        elif f.type == LIST:
+            if types != {list} or not set(map(type, chain.from_iterable(column))) <= {str}:
+                return None
+            column = list(map(tuple, column))
+        elif f.type == DATE:
+            if not types <= {str}:
+                return None
+            try:
+                column = [None if v is _ABSENT else _parse_date(v) for v in column]
+            except edtf.EDTFError:
+                return None
+        else:  # INT
+            if not types <= {int}:
+                return None
+            column = [None if v is _ABSENT else v for v in column]
+            given = [v for v in column if v is not None]
+            if given and min(given) < 0:
+                return None
+        values[name] = column
+    if kind == "source":
+        values["retrieved"] = [d.text if d else "" for d in values["retrieved"]]
+    elif kind == "claim":
+        own = values["date"]
+        values["own_date"] = [d is not None for d in own]
+        values["date"] = [d if d else source_dates.get(s) for d, s in zip(own, values["source"], strict=True)]
+        values["kind"] = [k or "quote" for k in values["kind"]]
+    return list(map(maker(KIND[kind].cls, len(raws)), *(values[name] for name in _RECORD_FIELDS[kind])))
+
+
+_ALLOWED = {kind: frozenset(f.name for f in FIELDS[kind]) for kind in KINDS}
+_CHOICES = {kind: {f.name: frozenset((*f.choices, "")) for f in FIELDS[kind] if f.choices} for kind in KINDS}
+_SLUG_MATCH = SLUG.fullmatch
+_RECORD_FIELDS = {kind: [f.name for f in fields(KIND[kind].cls)] for kind in KINDS}
