@@ -216,6 +216,9 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 with _collector_paused():
                     hit = cache.fetch(spath, st, digest)
                 if hit is not None:
+                    if keep_bytes and data is None:  # a settled file's entry was trusted without hashing it
+                        f.seek(0)
+                        data = f.read()
                     return LoadResult(*hit), data
             if not keep_bytes and st.st_size >= PIECEWISE_FROM and regular:
                 summed = cache.hasher()
