@@ -327,9 +327,8 @@ def _grep(q: Query, text: Callable[[], str]) -> bool:
 
 
 def _sorted(records: list, q: Query) -> list:
-    when = edtf.timeline_sort_key
-    records.sort(key=lambda r: (when(r.date), r.id), reverse=q.reverse)
-    return records if q.limit is None else records[: q.limit]
+    order = edtf.timeline_order(records, q.reverse)
+    return [records[i] for i in (order if q.limit is None else order[: q.limit])]
 
 
 def event_matches(ev: Event, q: Query, spoken_of: set[str] | None = None) -> bool:

@@ -133,6 +133,28 @@ def timeline_sort_key(date: EDTF | None) -> tuple[int, int]:
     return (POS_INF, POS_INF) if date is None else date.timeline_key()
 
 
+def timeline_keys(records) -> list[tuple[tuple[int, int], str]]:
+    """(timeline_sort_key(date), id) of each of `records` (anything with .date and .id): what a
+    timeline is sorted by.  Each distinct date's key is worked out once (a ledger repeats its
+    dates: 27,000 of them among 150,000 records)."""
+    known: dict[str | None, tuple[int, int]] = {}
+    keys = []
+    for r in records:
+        date = r.date
+        text = None if date is None else date.text
+        when = known.get(text)
+        if when is None:
+            when = known[text] = timeline_sort_key(date)
+        keys.append((when, r.id))
+    return keys
+
+
+def timeline_order(records, reverse: bool = False) -> list[int]:
+    """The positions of `records` in timeline order (timeline_keys); stable, as list.sort."""
+    keys = timeline_keys(records)
+    return sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
+
+
 # ---------------------------------------------------------------- calendar maths
 
 

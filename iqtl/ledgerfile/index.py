@@ -30,33 +30,37 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from pathlib import Path
 from zlib import crc32
 
-from iqtl.core.edtf import timeline_sort_key
+from iqtl.core.edtf import timeline_keys
 from iqtl.core.model import Claim, Event, Ledger, Problem, claim_text, event_text
 from iqtl.core.text import fold
 from iqtl.ledgerfile import cache
 
 ENV_INDEX_FROM = "IQTL_INDEX_FROM"
 INDEX_FROM = 5_000  # records: below this, the whole ledger comes back from a marshal entry in milliseconds
-FORMAT = 3  # 2: records in a file beside the index; 3: timeline ranks
+FORMAT = 3  # 2: records in a file beside the index; 3: timeline keys
 
 # Where a blob is in the records file, and its CRC-32.
 RECORD = "at INTEGER NOT NULL, size INTEGER NOT NULL, crc INTEGER NOT NULL"
 SEARCHED = "s_at INTEGER NOT NULL, s_size INTEGER NOT NULL, s_crc INTEGER NOT NULL"
+# Where the record goes on the timeline: core.edtf.timeline_sort_key.  Ordered by (t0, t1, id), as
+# iqtl.query orders a timeline: the ids are ASCII slugs, and SQLite compares text as Python does.
+TIMELINE = "t0 INTEGER NOT NULL, t1 INTEGER NOT NULL"
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE sources (n INTEGER PRIMARY KEY, {RECORD});
 CREATE TABLE actors (n INTEGER PRIMARY KEY, {RECORD});
 CREATE TABLE events (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER, actors TEXT,
-    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, rank INTEGER NOT NULL, {RECORD}, {SEARCHED});
+    tags TEXT, places TEXT, sources TEXT, tags_shown TEXT, {TIMELINE}, {RECORD}, {SEARCHED});
 CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, latest INTEGER,
-    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, rank INTEGER NOT NULL, {RECORD},
+    speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, {TIMELINE}, {RECORD},
     {SEARCHED});
 CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
-""".replace("{RECORD}", RECORD).replace("{SEARCHED}", SEARCHED)
+""".replace("{RECORD}", RECORD).replace("{SEARCHED}", SEARCHED).replace("{TIMELINE}", TIMELINE)
 MAGIC = b"iqtl-records\x00\x00\x00\x02"  # 16 bytes; then the index's CRC-32 (4 bytes, little-endian)
 HEAD = len(MAGIC) + 4
 # Made after the rows are in: one sort per index instead of a b-tree update per row.  An event's
@@ -65,8 +69,8 @@ HEAD = len(MAGIC) + 4
 _INDEXES = """
 CREATE INDEX events_dates ON events (earliest, latest);
 CREATE INDEX events_id ON events (id);
-CREATE INDEX events_rank ON events (rank);
-CREATE INDEX claims_rank ON claims (rank);
+CREATE INDEX events_timeline ON events (t0, t1, id);
+CREATE INDEX claims_timeline ON claims (t0, t1, id);
 CREATE INDEX claims_dates ON claims (earliest, latest);
 CREATE INDEX claims_speaker ON claims (speaker);
 CREATE INDEX claims_source ON claims (source);
@@ -145,29 +149,30 @@ class _Records:
 
 
 class _Blobs:
-    """The records file as it is written: put() a blob, get where it is and its CRC-32."""
+    """The records file as it is written: blobs go in, their places, sizes and CRC-32s come out."""
 
     def __init__(self, f):
         self.f, self.at = f, HEAD
 
-    def put(self, blob: bytes) -> tuple[int, int, int]:
-        self.f.write(blob)
-        at, self.at = self.at, self.at + len(blob)
-        return at, len(blob), crc32(blob)
+    def put(self, blobs: list[bytes]) -> tuple[list[int], list[int], list[int]]:
+        """Write the blobs one after another: (where each is, its size, its CRC-32), as columns."""
+        sizes = list(map(len, blobs))
+        places = list(accumulate(sizes, initial=self.at))
+        self.f.writelines(blobs)
+        self.at = places.pop()
+        return places, sizes, list(map(crc32, blobs))
+
+    def put_all(self, kind: str, records) -> tuple[list[int], list[int], list[int]]:
+        """The records, encoded as the cache encodes them (a column at a time) and marshalled."""
+        return self.put(list(map(marshal.dumps, cache.encode_rows(kind, records))))
+
+    def put_texts(self, texts) -> tuple[list[int], list[int], list[int]]:
+        return self.put([t.encode("utf-8", "surrogatepass") for t in texts])
 
 
-def _ranks(records) -> list[int]:
-    """Each record's place on the timeline, in ledger order: iqtl.query sorts by the same key."""
-    when = timeline_sort_key
-    order = sorted(range(len(records)), key=lambda n: (when(records[n].date), records[n].id))
-    rank = [0] * len(records)
-    for place, n in enumerate(order):
-        rank[n] = place
-    return rank
-
-
-def _date(date) -> tuple:
-    return (None, None) if date is None else (date.earliest, date.latest)
+def _timeline(records) -> tuple[list[int], list[int]]:
+    keys = timeline_keys(records)
+    return [when[0] for when, _ in keys], [when[1] for when, _ in keys]
 
 
 def _joined(values) -> str:
@@ -178,13 +183,15 @@ def _split(text: str | None) -> list[str]:
     return text[1:-1].split(US) if text else []
 
 
+CHUNK = 5_000  # records encoded and written at a time: C-level maps over a chunk, a bounded peak
+
+
 def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> None:
     events, claims = ledger.events, ledger.claims
     values = {v for ev in events for field in (ev.actors, ev.tags, ev.places, ev.sources) for v in field}
     if any(US in v for v in values):  # a value holding the separator: no index rather than a wrong one
         raise ValueError("a list value holds the unit separator")
     folded = {v: fold(v) for v in values}  # tags and places as the filters compare them
-    dumps, put = marshal.dumps, blobs.put
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a temporary file, renamed into place whole or removed
@@ -193,21 +200,29 @@ def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> N
         for statement in _TABLES.split(";"):
             db.execute(statement)
         for kind, table in (("source", "sources"), ("actor", "actors")):
-            encode = cache.encoder(kind)
+            records = ledger.table(kind)
             db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
-                           ((n, *put(dumps(encode(rec)))) for n, rec in enumerate(ledger.table(kind))))
-        encode, rank = cache.encoder("event"), _ranks(events)
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (n, ev.id, *_date(ev.date), _joined(ev.actors), _joined([folded[t] for t in ev.tags]),
-             _joined([folded[p] for p in ev.places]), _joined(ev.sources), _joined(ev.tags), rank[n],
-             *put(dumps(encode(ev))), *put(event_text(ev).encode("utf-8", "surrogatepass")))
-            for n, ev in enumerate(events)))
+                           zip(range(len(records)), *blobs.put_all(kind, records), strict=True))
+        t0, t1 = _timeline(events)
+        for at in range(0, len(events), CHUNK):
+            chunk = events[at:at + CHUNK]
+            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", zip(
+                range(at, at + len(chunk)), [ev.id for ev in chunk],
+                *_dates(chunk), [_joined(ev.actors) for ev in chunk],
+                [_joined([folded[t] for t in ev.tags]) for ev in chunk],
+                [_joined([folded[p] for p in ev.places]) for ev in chunk], [_joined(ev.sources) for ev in chunk],
+                [_joined(ev.tags) for ev in chunk], t0[at:at + CHUNK], t1[at:at + CHUNK],
+                *blobs.put_all("event", chunk),
+                *blobs.put_texts(map(event_text, chunk)), strict=True))
         disputed = {d for cl in claims for d in cl.disputes}
-        encode, rank = cache.encoder("claim"), _ranks(claims)
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (n, cl.id, *_date(cl.date), cl.speaker, cl.source, int(bool(cl.disputes) or cl.id in disputed), rank[n],
-             *put(dumps(encode(cl))), *put(claim_text(cl).encode("utf-8", "surrogatepass")))
-            for n, cl in enumerate(claims)))
+        t0, t1 = _timeline(claims)
+        for at in range(0, len(claims), CHUNK):
+            chunk = claims[at:at + CHUNK]
+            db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", zip(
+                range(at, at + len(chunk)), [cl.id for cl in chunk], *_dates(chunk),
+                [cl.speaker for cl in chunk], [cl.source for cl in chunk],
+                [int(bool(cl.disputes) or cl.id in disputed) for cl in chunk], t0[at:at + CHUNK], t1[at:at + CHUNK],
+                *blobs.put_all("claim", chunk), *blobs.put_texts(map(claim_text, chunk)), strict=True))
         db.executemany("INSERT INTO claim_about VALUES (?, ?)",
                        ((e, n) for n, cl in enumerate(claims) for e in cl.about))
         db.executemany("INSERT INTO claim_links VALUES (?, ?)",  # the claims each one supports or disputes
@@ -222,6 +237,11 @@ def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> N
         db.execute("COMMIT")
     finally:
         db.close()
+
+
+def _dates(records) -> tuple[list, list]:
+    dates = [r.date for r in records]
+    return ([None if d is None else d.earliest for d in dates], [None if d is None else d.latest for d in dates])
 
 
 # ---------------------------------------------------------------- reading
@@ -408,7 +428,8 @@ class Index:
 
     def _first(self, kind: str, table: str, n: int, reverse: bool) -> list:
         order = "DESC" if reverse else ""
-        return self._read(kind, f"SELECT at, size, crc FROM {table} ORDER BY rank {order} LIMIT ?", [n])
+        return self._read(kind, f"SELECT at, size, crc FROM {table} ORDER BY t0 {order}, t1 {order}, id {order} "
+                                "LIMIT ?", [n])
 
     def _select(self, kind: str, table: str, where: list[str], args: list) -> list:
         sql = f"SELECT at, size, crc FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY n"
