@@ -447,3 +447,123 @@ def test_cells_are_the_rows_as_text(doc):
     for cl in ledger.claims:
         row = rows.claim_row(ledger, cl)
         assert rows.claim_cells(ledger, cl) == [rows.cell_text(row[c]) for c in rows.CLAIM_COLUMNS]
+
+
+# ---------------------------------------------------------------- pieces of an earlier version
+
+
+@pytest.fixture
+def in_pieces(seed, monkeypatch):
+    """The seed read a few hundred bytes at a time (as a big ledger is read 1 MB at a time), its
+    cache a database; returns the seed and a list of the pieces taken from the earlier database."""
+    from iqtl.ledgerfile import loader
+
+    monkeypatch.setattr(loader, "PIECE", 700)
+    monkeypatch.setattr(loader, "PIECEWISE_FROM", 0)
+    taken: list[bytes] = []
+    real = index.Previous.records
+
+    def records(self, sha):
+        found = real(self, sha)
+        if found is not None:
+            taken.append(sha)
+        return found
+
+    monkeypatch.setattr(index.Previous, "records", records)
+    return seed, taken
+
+
+def _same_as_a_parse(seed: Path):
+    from iqtl.ledgerfile import loader
+
+    got, fresh = loader.load(seed), loader.load(seed, use_cache=False)
+    for kind in ("source", "actor", "event", "claim"):
+        assert got.ledger.table(kind) == fresh.ledger.table(kind), kind
+    assert got.problems == fresh.problems
+    return got
+
+
+def test_an_edited_ledger_takes_its_unchanged_pieces_from_the_old_database(in_pieces):
+    from iqtl.ledgerfile import loader
+
+    seed, taken = in_pieces
+    loader.load(seed)
+    assert not taken
+    text = seed.read_text(encoding="utf-8")
+    middle = text.index('summary = "', len(text) // 2) + len('summary = "')
+    seed.write_text(text[:middle] + "EDITED " + text[middle:], encoding="utf-8")
+    got = _same_as_a_parse(seed)
+    assert any("EDITED " in ev.summary for ev in got.ledger.events)
+    pieces = len(text.encode()) // 700
+    assert pieces // 3 < len(taken) < pieces  # most pieces came back; not the one edited
+
+
+@pytest.mark.parametrize("edit", ["source-date", "duplicate-id", "dangling", "removed", "appended"])
+def test_every_edit_reads_as_a_parse(in_pieces, edit):
+    """Records taken from the old database are what a parse of the new file makes: claims that
+    inherit an edited source's date take the new one, and whole-ledger errors are still found."""
+    from iqtl.ledgerfile import loader
+
+    seed, taken = in_pieces
+    first = loader.load(seed)
+    text = seed.read_text(encoding="utf-8")
+    led = first.ledger
+    inheriting = next(cl for cl in led.claims if not cl.own_date)
+    source = led.get("source", inheriting.source)
+    if edit == "source-date":
+        start = text.index(f'id = "{source.id}"')
+        at = text.index("date = ", start)
+        end = text.index("\n", at)
+        text = text[:at] + 'date = "1999-01-02"' + text[end:]
+    elif edit == "duplicate-id":
+        last = led.events[-1].id
+        text = text.replace(f'id = "{led.events[len(led.events) // 2].id}"', f'id = "{last}"', 1)
+    elif edit == "dangling":
+        text = text.replace(f'source = "{inheriting.source}"', 'source = "no-such-source"', 1)
+    elif edit == "removed":
+        start = text.index("[[event]]", len(text) // 2)
+        end = text.index("[[", start + 2)
+        text = text[:start] + text[end:]
+    else:
+        text += '\n[[event]]\nid = "appended-at-the-end"\ndate = "2014"\ntitle = "T"\nsummary = "S"\n' \
+                f'sources = ["{source.id}"]\n'
+    seed.write_text(text, encoding="utf-8")
+    got = _same_as_a_parse(seed)
+    assert taken
+    if edit == "source-date":
+        assert got.ledger.get("claim", inheriting.id).date.text == "1999-01-02"
+    if edit in ("duplicate-id", "dangling"):
+        assert got.errors
+
+
+def test_a_database_made_by_other_code_gives_no_pieces(in_pieces, monkeypatch):
+    from iqtl.ledgerfile import loader
+
+    seed, taken = in_pieces
+    loader.load(seed)
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_code_stamp", lambda: (("loader.py", 1, 2),))
+    _same_as_a_parse(seed)
+    assert not taken
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.floats(0, 1), st.sampled_from("aZ é\\n\"'#[]=-~?")), min_size=1, max_size=4))
+def test_random_edits_read_as_a_parse(in_pieces, edits):
+    """Property: whatever bytes change (a ledger broken by them included), the ledger read with
+    pieces of the earlier database is the ledger a parse reads."""
+    from iqtl.ledgerfile import loader
+
+    seed, _taken = in_pieces
+    original = seed.read_bytes()
+    try:
+        loader.load(seed)
+        data = bytearray(original)
+        for where, what in edits:
+            at = int(where * (len(data) - 1))
+            data[at:at + 1] = what.encode()
+        seed.write_bytes(bytes(data))
+        _same_as_a_parse(seed)
+    finally:
+        seed.write_bytes(original)

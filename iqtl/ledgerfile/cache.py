@@ -172,6 +172,13 @@ def _fetch_database(path: str, real: str, st: os.stat_result, ledger_digest) -> 
     return ledger, decoded.problems, head.get("archives", ()), includes, head.get("globs", ())
 
 
+def made_here(head: dict, real: str) -> bool:
+    """Whether an entry was made for this path by this iqtl (version, cache format, code), from
+    whatever version of the file: its records are what this code makes of the same bytes."""
+    key = head["key"]
+    return key[0] == real and key[-3:] == (__version__, FORMAT, _code_stamp())
+
+
 def head_holds(head: dict, real: str, st: os.stat_result, ledger_digest) -> bool:
     """Whether what an entry (or the index beside it) was made from is what is there now."""
     if head["key"] != _key(real, st):
@@ -301,12 +308,13 @@ def _archives_unchanged(stamps) -> bool:
 
 
 def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem],
-          archives: tuple | None = None, includes: tuple = (), globs: tuple = (), read_at_ns: int | None = None
-          ) -> None:
+          archives: tuple | None = None, includes: tuple = (), globs: tuple = (), read_at_ns: int | None = None,
+          pieces: tuple = ()) -> None:
     """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed.  `archives`:
     the stamps of the sources' archives it was checked against; a ledger naming archives that were
     not read (None) is not stored, since its quotes were never checked.  `read_at_ns`: when the
-    file whose stat is `st` was opened to be read (time.time_ns), if it was (see settled())."""
+    file whose stat is `st` was opened to be read (time.time_ns), if it was (see settled()).
+    `pieces`: what records each piece of a ledger read in pieces made (LoadResult.pieces)."""
     if archives is None and any(s.archive for s in ledger.sources):
         return
     try:
@@ -317,13 +325,14 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)
             head["globs"] = tuple(globs)
-        _store(path, real, head, ledger, problems, st.st_size)
+        _store(path, real, head, ledger, problems, st.st_size, pieces)
     except Exception:
         return
     prune_now_and_then()
 
 
-def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem], size: int) -> None:
+def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem], size: int,
+           pieces: tuple = ()) -> None:
     from iqtl.ledgerfile import index
 
     # A big ledger is kept as a database that lookups can read in part (a marshal entry when that
@@ -331,7 +340,7 @@ def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Prob
     entry, database = entry_path(real), entry_path(real, index.INDEX_SUFFIX)
     if index.wanted(ledger, problems):
         try:
-            index.store(database, head, ledger, _problem_rows(problems, path))
+            index.store(database, head, ledger, _problem_rows(problems, path), pieces)
             _unlink(entry)
             return
         except Exception:  # a full disk, a value the database cannot hold: the marshal form instead

@@ -59,7 +59,8 @@ CREATE TABLE claims (n INTEGER PRIMARY KEY, id TEXT NOT NULL, earliest INTEGER, 
     speaker TEXT NOT NULL, source TEXT NOT NULL, contested INTEGER NOT NULL, {TIMELINE}, {RECORD},
     {SEARCHED});
 CREATE TABLE claim_about (value TEXT NOT NULL, n INTEGER NOT NULL);
-CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL)
+CREATE TABLE claim_links (value TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE pieces (sha BLOB NOT NULL, kind TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL)
 """.replace("{RECORD}", RECORD).replace("{SEARCHED}", SEARCHED).replace("{TIMELINE}", TIMELINE)
 MAGIC = b"iqtl-records\x00\x00\x00\x02"  # 16 bytes; then the index's CRC-32 (4 bytes, little-endian)
 HEAD = len(MAGIC) + 4
@@ -76,7 +77,8 @@ CREATE INDEX claims_speaker ON claims (speaker);
 CREATE INDEX claims_source ON claims (source);
 CREATE INDEX claims_id ON claims (id);
 CREATE INDEX claim_about_value ON claim_about (value);
-CREATE INDEX claim_links_value ON claim_links (value)
+CREATE INDEX claim_links_value ON claim_links (value);
+CREATE INDEX pieces_sha ON pieces (sha)
 """
 US = "\x1f"  # the unit separator between the values of a list column
 
@@ -97,15 +99,15 @@ def wanted(ledger: Ledger, problems: Sequence[Problem]) -> bool:
 # ---------------------------------------------------------------- writing
 
 
-def store(entry, head: dict, ledger: Ledger, problems: list) -> None:
+def store(entry, head: dict, ledger: Ledger, problems: list, pieces: tuple = ()) -> None:
     """Write the index to `entry` and the records beside it (through temporary files renamed into
-    place, the records first).  `problems`: as the cache encodes them."""
+    place, the records first).  `problems`: as the cache encodes them; `pieces`: LoadResult.pieces."""
     def fill(made) -> None:
         (records_tmp, records_fd), (index_tmp, index_fd) = made
         os.close(index_fd)  # SQLite opens the file by its name
         with os.fdopen(records_fd, "wb", closefd=False) as f:
             f.write(MAGIC + bytes(4))
-            _write(index_tmp, _Blobs(f), head, ledger, problems)
+            _write(index_tmp, _Blobs(f), head, ledger, problems, pieces)
             with open(index_tmp, "rb") as index_file:
                 f.seek(len(MAGIC))
                 f.write(file_crc(index_file))  # this records file goes with this index only
@@ -186,7 +188,7 @@ def _split(text: str | None) -> list[str]:
 CHUNK = 5_000  # records encoded and written at a time: C-level maps over a chunk, a bounded peak
 
 
-def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> None:
+def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list, pieces: tuple = ()) -> None:
     events, claims = ledger.events, ledger.claims
     values = {v for ev in events for field in (ev.actors, ev.tags, ev.places, ev.sources) for v in field}
     if any(US in v for v in values):  # a value holding the separator: no index rather than a wrong one
@@ -227,6 +229,8 @@ def _write(path, blobs: _Blobs, head: dict, ledger: Ledger, problems: list) -> N
                        ((e, n) for n, cl in enumerate(claims) for e in cl.about))
         db.executemany("INSERT INTO claim_links VALUES (?, ?)",  # the claims each one supports or disputes
                        ((c, n) for n, cl in enumerate(claims) for c in (*cl.supports, *cl.disputes)))
+        db.executemany("INSERT INTO pieces VALUES (?, ?, ?, ?)",
+                       ((sha, kind, first, count) for sha, made in pieces for kind, (first, count) in made.items()))
         for statement in _INDEXES.split(";"):
             db.execute(statement)
         names = {"tags": list(dict.fromkeys(t for ev in events for t in ev.tags)),
@@ -493,8 +497,12 @@ def open_entry(entry, path: str, real: str, st: os.stat_result, ledger_digest) -
         db = sqlite3.connect(f"file:{summed}?mode=ro", uri=True, isolation_level=None)
         meta = read_meta(db)
         size = os.fstat(records_file.fileno()).st_size
-        if meta is None or meta.get("records_size") != size or not cache.head_holds(meta["head"], real, st,
-                                                                                      ledger_digest):
+        if meta is None or meta.get("records_size") != size:
+            return None
+        if st is None:  # for its pieces: made from any version of the file, by this iqtl
+            if not cache.made_here(meta["head"], real):
+                return None
+        elif not cache.head_holds(meta["head"], real, st, ledger_digest):
             return None
         records = _Records(os.fdopen(os.dup(records_file.fileno()), "rb", buffering=1 << 20))
         index = Index(path, db, meta, records)
@@ -531,6 +539,45 @@ def for_ledger(path) -> Index | None:
     if index is not None:
         cache.touch(entry)  # used: the last to go when the cache is pruned
     return index
+
+
+class Previous:
+    """The database of an earlier version of a ledger, for its pieces' records (see
+    loader._load_in_pieces).  Trusted as any database is (ours, private, the pair matching, each
+    record's CRC) and only if made by this same iqtl (version, cache format and code): then the
+    same bytes make the same records, whatever else has changed in the file."""
+
+    def __init__(self, index: Index):
+        self.index = index
+
+    def records(self, sha: bytes) -> dict[str, list] | None:
+        """The records the piece whose bytes have this SHA-256 made, by kind; None if unknown (or
+        unreadable: the piece is then parsed, as any other)."""
+        try:
+            made = self.index.db.execute("SELECT kind, first, count FROM pieces WHERE sha = ?", (sha,)).fetchall()
+            if not made:
+                return None
+            return {kind: self.index._read(kind, f"SELECT at, size, crc FROM {kind}s WHERE n >= ? AND n < ? "
+                                                 "ORDER BY n", [first, first + count])
+                    for kind, first, count in made}
+        except MISSES:
+            return None
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def previous(path: str) -> Previous | None:
+    """The database the cache kept for this ledger's path, whatever version of the file it was
+    made from, if this iqtl made it; else None."""
+    if not cache.enabled():
+        return None
+    try:
+        real = os.path.realpath(path)
+        found = open_entry(cache.entry_path(real, INDEX_SUFFIX), path, real, None, None)
+    except OSError:
+        return None
+    return Previous(found) if found is not None else None
 
 
 def ledger_of(entry) -> str | None:

@@ -44,6 +44,10 @@ class LoadResult:
     # or the plain tuples the cache gives back), and the glob patterns expanded with their matches.
     includes: tuple = ()
     globs: tuple = ()
+    # A ledger read in pieces: (SHA-256 of a piece's bytes, {kind: (first index, count)}) for each
+    # piece after the first that built without a finding, so that the cache can give its records
+    # back when the same bytes are read again (iqtl.ledgerfile.index.Previous).
+    pieces: tuple = ()
 
     def __post_init__(self):
         if self.includes and not isinstance(self.includes[0], Included):
@@ -222,12 +226,17 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                     return LoadResult(*hit), data
             if not keep_bytes and st.st_size >= PIECEWISE_FROM and regular:
                 summed = cache.hasher()
-                result = _load_in_pieces(f, spath, summed)
+                previous = _previous(spath) if cacheable else None
+                try:
+                    result = _load_in_pieces(f, spath, summed, previous)
+                finally:
+                    if previous is not None:
+                        previous.close()
                 # Read over seconds, not in one read(): a file changed meanwhile is read again whole.
                 if result is not None and _same_file(st, os.fstat(f.fileno())):
                     if cacheable and store:
                         cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives,
-                                    read_at_ns=read_at)
+                                    read_at_ns=read_at, pieces=result.pieces)
                     return result, None
             if data is None:
                 if regular:
@@ -260,22 +269,44 @@ PIECE = 1 << 20  # bytes read at a time by the piecewise parse (1 MB: 20 MB less
 PIECEWISE_FROM = 1 << 23  # files this big are parsed a piece at a time when their bytes are not wanted
 
 
-def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
+def _previous(path: str):
+    """What the cache kept of an earlier version of this ledger, to take unchanged pieces from."""
+    from iqtl.ledgerfile import index
+
+    return index.previous(path)
+
+
+def _load_in_pieces(f, path: str, summed, previous=None) -> LoadResult | None:
     """The ledger in the open file `f`, parsed a piece at a time: each piece ends just before a
     [[kind]] header, and its raw tables become records before the next is read.  The whole text
     and tomli's tree of it are never in memory at once (at 100,000 events they were 240 MB and
     290 MB of a 734 MiB peak).  Only for a ledger of the usual shape (locate.plain_piece); None for
     any other, or for a piece that does not decode or parse: the caller then reads the file whole,
-    which also places any error.  `summed` is fed every byte."""
+    which also places any error.  `summed` is fed every byte.
+
+    `previous` (iqtl.ledgerfile.index.Previous): records built by this same code from pieces of
+    an earlier version of the file, by the SHA-256 of the piece's bytes.  A piece with the same
+    bytes gives the same records (a claim's inherited date is set again by _Builder.result), so
+    after a one-record edit only the pieces that changed are parsed.  Then the whole ledger is
+    checked, as always."""
+    import hashlib
+
     from iqtl.ledgerfile.locate import plain_piece
 
     toml = _toml()
 
     f.seek(0)
-    builder, top, blank = _Builder(), None, True
+    builder, top, blank, pieces = _Builder(), None, True, []
     with _collector_paused():
         for piece in _pieces(f, summed):
             blank = blank and not piece.removeprefix(BOM).strip()
+            # The first piece holds the top-level keys: never taken from elsewhere.
+            digest = hashlib.sha256(piece).digest() if top is not None else None
+            if digest is not None and previous is not None:
+                kept = previous.records(digest)
+                if kept is not None:
+                    pieces.append((digest, builder.reuse(kept)))
+                    continue
             try:
                 text = piece.decode("utf-8" if top is not None else "utf-8-sig")
                 if not plain_piece(text, first=top is None):
@@ -290,9 +321,12 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
                     top = {k: v for k, v in raw.items() if k not in KINDS}
             except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError, ValueError):
                 return None
+            before = builder.sizes()
             for kind in KINDS:
                 if kind in raw:
                     builder.add(kind, raw[kind])
+            if digest is not None and not builder.found_since(before):
+                pieces.append((digest, builder.added_since(before)))
             del raw, text
         if top is None or blank:  # an empty ledger gets decode()'s own message
             return None
@@ -302,7 +336,9 @@ def _load_in_pieces(f, path: str, summed) -> LoadResult | None:
             f.seek(0)  # had the file changed since, the caller sees it and reads it again whole
             return f.read().decode("utf-8-sig", errors="replace")
 
-        return _with_archives(_checked(ledger, _top_level(top) + built, text, path), text, path)
+        result = _with_archives(_checked(ledger, _top_level(top) + built, text, path), text, path)
+        result.pieces = tuple(pieces)
+        return result
 
 
 def _pieces(f, summed):
@@ -561,6 +597,29 @@ class _Builder:
         self.tables = {kind: list(ledger.table(kind)) if ledger else [] for kind in KINDS}
         self.findings: dict[str, list[Finding]] = {kind: [] for kind in KINDS}
         self.source_dates = {s.id: s.date for s in self.tables["source"]}
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """How many records and findings each table has so far."""
+        return {kind: (len(self.tables[kind]), len(self.findings[kind])) for kind in KINDS}
+
+    def found_since(self, sizes: dict[str, tuple[int, int]]) -> bool:
+        return any(len(self.findings[kind]) != sizes[kind][1] for kind in KINDS)
+
+    def added_since(self, sizes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """{kind: (first index, count)} of the records built since `sizes` was taken."""
+        return {kind: (sizes[kind][0], len(self.tables[kind]) - sizes[kind][0]) for kind in KINDS
+                if len(self.tables[kind]) > sizes[kind][0]}
+
+    def reuse(self, records: dict[str, list]) -> dict[str, tuple[int, int]]:
+        """Take records already built (from the same bytes, by the same code) as the next of each
+        table; returns where they went, as added_since."""
+        before = self.sizes()
+        for kind in KINDS:
+            if records.get(kind):
+                self.tables[kind].extend(records[kind])
+                if kind == "source":
+                    self.source_dates.update((s.id, s.date) for s in records[kind])
+        return self.added_since(before)
 
     def add(self, kind: str, raws: list[dict]) -> None:
         records, findings, dates = self.tables[kind], self.findings[kind], self.source_dates
