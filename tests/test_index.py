@@ -567,3 +567,16 @@ def test_random_edits_read_as_a_parse(in_pieces, edits):
         _same_as_a_parse(seed)
     finally:
         seed.write_bytes(original)
+
+
+def test_the_command_line_writes_the_database_beside_its_output_and_waits_for_it(seed, home):
+    """`python -m iqtl` forks a writer for a big ledger's cache while it prints, and does not end
+    before the writer has: the next command finds the database, and answers the same."""
+    from .conftest import iqtl
+
+    first = iqtl("list", "--ledger", str(seed), "--format", "csv")
+    assert first.returncode == 0 and first.stdout
+    [database] = home.glob("*.sqlite")
+    assert index.records_path(database).exists() and not list(home.glob(".tmp-*"))
+    again = iqtl("list", "--ledger", str(seed), "--format", "csv")
+    assert again.stdout == first.stdout

@@ -282,12 +282,18 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors=errors)
     tty = sys.stdout.isatty()
+    import iqtl.ledgerfile  # the package alone: the cache module is loaded only by commands that read
+
+    iqtl.ledgerfile.BACKGROUND_CACHE = True  # a big ledger's cache is written beside the output (cache.store)
     # Help is drawn with Rich on a terminal only: into a pipe it is click's plain text.
     try:
         build_app(_names_for(sys.argv[1:]), rich_help=tty)()
         code = 0
     except SystemExit as exc:
         code = exc.code
+    finally:
+        if (cache := sys.modules.get("iqtl.ledgerfile.cache")) is not None:
+            cache.wait_for_writers()  # the next command finds the cache written
     # Leave without tearing the interpreter down: freeing every record of a loaded ledger one by one
     # is 14 ms of a run on the seed and 100 ms at 100,000 events, and nothing is left to do once the
     # output is flushed.  A flush that fails is the ordinary exit's business.

@@ -40,6 +40,24 @@ _EDTF_START = [f.name for f in fields(EDTF)].index("start")
 
 
 bypass = False  # set by `iqtl --no-cache`
+# When the command line asks for it (iqtl.ledgerfile.BACKGROUND_CACHE), a big ledger's cache is
+# written by a forked child while the command goes on to print (two cores do both at once: at
+# 100,000 events the 2 s of writing the database overlap the 1 s of writing the CSV), and the
+# command line waits for it before the process ends, so that the next command finds it.  Library
+# callers write in the calling process.
+_writers: list[int] = []
+
+
+def wait_for_writers() -> None:
+    """Wait until every cache writer forked by this process has finished.  Ctrl-C stops the
+    waiting (the writer, in the same process group, is interrupted too and leaves no file)."""
+    while _writers:
+        try:
+            os.waitpid(_writers.pop(), 0)
+        except (ChildProcessError, InterruptedError):
+            pass
+        except KeyboardInterrupt:
+            _writers.clear()
 
 
 def enabled() -> bool:
@@ -325,10 +343,28 @@ def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, pro
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)
             head["globs"] = tuple(globs)
+        from iqtl import ledgerfile
+
+        if ledgerfile.BACKGROUND_CACHE and hasattr(os, "fork") and _big(ledger):
+            pid = os.fork()
+            if pid == 0:  # the writer: store, then leave without running anything of the parent's
+                try:
+                    _store(path, real, head, ledger, problems, st.st_size, pieces)
+                    prune_now_and_then()
+                finally:
+                    os._exit(0)
+            _writers.append(pid)
+            return
         _store(path, real, head, ledger, problems, st.st_size, pieces)
     except Exception:
         return
     prune_now_and_then()
+
+
+def _big(ledger: Ledger) -> bool:
+    from iqtl.ledgerfile import index
+
+    return len(ledger.events) + len(ledger.claims) >= index.threshold()
 
 
 def _store(path: str, real: str, head: dict, ledger: Ledger, problems: list[Problem], size: int,
