@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import re
 import stat
@@ -224,11 +225,16 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                         f.seek(0)
                         data = f.read()
                     return LoadResult(*hit), data
-            if not keep_bytes and st.st_size >= PIECEWISE_FROM and regular:
+            if st.st_size >= PIECEWISE_FROM and regular:
+                # A caller that wants the bytes (the appender) gets them, and the pieces are cut from
+                # them: parsing 120 MB of TOML whole took 1.9 GB and 2.5 s, in pieces 0.4 GB and 1 s.
+                if keep_bytes and data is None:
+                    f.seek(0)
+                    data = f.read()
                 summed = cache.hasher()
                 previous = _previous(spath) if cacheable else None
                 try:
-                    result = _load_in_pieces(f, spath, summed, previous)
+                    result = _load_in_pieces(io.BytesIO(data) if keep_bytes else f, spath, summed, previous)
                 finally:
                     if previous is not None:
                         previous.close()
@@ -237,7 +243,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                     if cacheable and store:
                         cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives,
                                     read_at_ns=read_at, pieces=result.pieces)
-                    return result, None
+                    return result, data
             if data is None:
                 if regular:
                     f.seek(0)
