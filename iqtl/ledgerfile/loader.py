@@ -504,11 +504,12 @@ def _with_archives(result: LoadResult, text: str | Callable[[], str], path: str)
     return LoadResult(ledger, sorted(result.problems + found, key=lambda p: (p.line, p.col)), stamps)
 
 
-def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str) -> LoadResult:
+def extend(ledger: Ledger, records: list[tuple[str, dict]], text: str | Callable[[], str]) -> LoadResult:
     """What load_text(text) gives when `text` is the text of `ledger` (which has no errors) with
     `records` appended as [[kind]] tables, without parsing that text again: the new records
     are built as build() would build them at the end of their tables, and the whole is checked.
-    The caller vouches that appending cannot change how the old text reads (iqtl.writer)."""
+    The caller vouches that appending cannot change how the old text reads (iqtl.writer).
+    `text` may be a function giving it: it is needed only to place a problem."""
     with _collector_paused():
         builder = _Builder(ledger)
         for kind in KINDS:

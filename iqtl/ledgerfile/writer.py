@@ -246,21 +246,22 @@ class Appender:
         nl = newline_of(self.old)
         chunks = serialise(records)
         block = "\n".join(chunks)
-        prefix = self.old + separator(self.old, nl)
-        data = prefix + block.encode("utf-8").replace(b"\n", nl)
-        first_lines, line = [], prefix.count(b"\n") + 1
+        sep = separator(self.old, nl)
+        data = self.old + sep + block.encode("utf-8").replace(b"\n", nl)
+        first_lines, line = [], self.old.count(b"\n") + sep.count(b"\n") + 1
         for chunk in chunks:
             first_lines.append(line)
             line += chunk.count("\n") + 1
         kinds = {kind for kind, _ in records}
-        text = data.decode("utf-8-sig")  # decoded once: the old text is all but the appended tail
-        old_text = text[: len(text) - len(data[len(self.old):].decode("utf-8"))]
-        if appending_only_adds(old_text, kinds, self.ledger):
-            result = extend(self.ledger, records, text)
+        # One copy of the text at a time (at 100,000 events each is 240 MB): the old text to look
+        # at, then the new one only if a problem is to be placed in it.
+        only_adds = appending_only_adds(self.old.decode("utf-8-sig"), kinds, self.ledger)
+        if only_adds:
+            result = extend(self.ledger, records, lambda: data.decode("utf-8-sig"))
         else:
             result = load_bytes(data, str(self.path))
             clash = any(p.code == "toml" for p in result.errors)
-            if clash and (inline := top_level_kinds(old_text, kinds)):  # the clash, in the user's terms
+            if clash and (inline := top_level_kinds(self.old.decode("utf-8-sig"), kinds)):  # in the user's terms
                 kind, line = min(inline.items(), key=lambda item: item[1])
                 result = LoadResult(result.ledger, [Problem(
                     str(self.path), line, 1, "error",
