@@ -23,9 +23,10 @@ What it does:
   with each ratio against the project's targets.  Exit status 0 when every command ran, whether
   or not the targets are met; 1 when a command failed.
 
-Cold and warm: iqtl may cache the parsed ledger, keyed on the file's path, size, mtime and inode.
-A *cold* run comes right after the ledger's bytes changed (a comment appended, so any cache, by
-stamp or by content, is stale); a *warm* run
+Cold and warm: iqtl caches the parsed ledger, keyed on the file's path, stat and bytes, and can
+take the records of unchanged pieces from an earlier version's cache.  A *cold* run comes right
+after the ledger's bytes changed (a comment appended) with the cache emptied; an *edited* run
+right after one record changed, with the cache of the version before; a *warm* run
 comes right after a run that read the same unchanged file.  The cache lives in ``OUT/cache``
 (``XDG_CACHE_HOME``), emptied at the start of each benchmark run, never in the user's own.  hledger
 has no cache: the same hledger runs are the reference for both.
@@ -290,6 +291,11 @@ class Bench:
         self.rows.append(row)
         return row
 
+    def forget(self) -> None:
+        """Empty iqtl's cache: a cold run then finds nothing of an earlier version of the ledger
+        either (its cache takes the records of unchanged pieces from one)."""
+        shutil.rmtree(Path(self.env["XDG_CACHE_HOME"]) / "iqtl", ignore_errors=True)
+
     def fail(self, rows: list[Row], exc: CommandFailedError) -> None:
         self.failed = True
         log(f"error: {exc}")
@@ -391,6 +397,7 @@ class Bench:
                 for i in range(runs):
                     log(f"[{size:,}] {key} run {i + 1}/{runs}")
                     touch(ledger)
+                    self.forget()
                     a = run_once(iqtl_cmd, env)
                     b = run_once(hledger_cmd, env) if hledger_cmd else None
                     c = run_once(iqtl_cmd, env)
@@ -431,6 +438,7 @@ class Bench:
             for i in range(runs):
                 log(f"[{size:,}] check run {i + 1}/{runs}")
                 touch(ledger)
+                self.forget()
                 rows["check-cold"].iqtl.append(run_once(check, env).seconds)
                 rows["check-warm"].iqtl.append(run_once(check, env).seconds)
         except CommandFailedError as exc:
@@ -442,6 +450,7 @@ class Bench:
                 log(f"[{size:,}] diff run {i + 1}/{runs}")
                 touch(ledger)
                 touch(variant)
+                self.forget()
                 rows["diff-cold"].iqtl.append(run_once(diff, env, ok=(1,)).seconds)
                 rows["diff-warm"].iqtl.append(run_once(diff, env, ok=(1,)).seconds)
         except CommandFailedError as exc:
