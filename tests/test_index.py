@@ -580,3 +580,20 @@ def test_the_command_line_writes_the_database_beside_its_output_and_waits_for_it
     assert index.records_path(database).exists() and not list(home.glob(".tmp-*"))
     again = iqtl("list", "--ledger", str(seed), "--format", "csv")
     assert again.stdout == first.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "é", "\n", "\r", "[[event]]\n", "id = 1\n", "\u2028"]), max_size=40)
+       .map("".join))
+def test_the_locators_lines_are_the_texts_split(text):
+    """locate._Lines (lines made one at a time, from the headers or from an array) is
+    text.split("\\n") with a CR before each LF dropped, for a plain ledger and any other text."""
+    from iqtl.ledgerfile.locate import Locator
+
+    expected = text.split("\n")
+    if "\r" in text:
+        expected = [line[:-1] if line.endswith("\r") else line for line in expected]
+    lines = Locator(text).lines
+    assert len(lines) == len(expected)
+    assert [lines[i] for i in range(len(lines))] == expected
+    assert [lines[i] for i in reversed(range(len(lines)))] == expected[::-1]

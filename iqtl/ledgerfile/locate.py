@@ -51,21 +51,38 @@ class _Lines:
     def __init__(self, text: str):
         self.text, self.count, self.cr = text, text.count("\n") + 1, "\r" in text
         self._starts = None
+        # Known (line index, where it starts), in order: the headers of a ledger of the usual shape.
+        # A line near one is found from it, and the array of every line's start is never made.
+        self.anchors: list[tuple[int, int]] = []
 
     def __len__(self) -> int:
         return self.count
 
-    def __getitem__(self, i: int) -> str:
+    def _start(self, i: int) -> int:
+        if self.anchors:
+            import bisect
+
+            line, pos = self.anchors[bisect.bisect_right(self.anchors, (i, len(self.text) + 1)) - 1] \
+                if self.anchors[0][0] <= i else (0, 0)
+            if i - line <= 200:  # a record is a dozen lines: walk from its header
+                for _ in range(i - line):
+                    pos = self.text.index("\n", pos) + 1
+                return pos
         if self._starts is None:
             from array import array
 
             self._starts = array("q", [0])
             self._starts.extend(m.end() for m in re.finditer("\n", self.text))
+        return self._starts[i]
+
+    def __getitem__(self, i: int) -> str:
         if i < 0:
             i += self.count
-        start = self._starts[i]
-        end = self._starts[i + 1] - 1 if i + 1 < self.count else len(self.text)
-        line = self.text[start:end]
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        start = self._start(i)
+        end = self.text.find("\n", start)
+        line = self.text[start:] if end < 0 else self.text[start:end]
         return line[:-1] if self.cr and line.endswith("\r") else line
 
 
@@ -87,6 +104,7 @@ class Locator:
             line += text.count("\n", pos, m.start() + 1)
             pos = m.start() + 1
             heads.append((line, m.group(1)))
+            self.lines.anchors.append((line - 1, pos))
         ends = [h for h, _ in heads[1:]] + [len(self.lines) + 1] if heads else []
         for (line, kind), nxt in zip(heads, ends, strict=True):
             self.tables.setdefault(kind, []).append(RecordPos(line, None, nxt - 1))
