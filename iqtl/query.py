@@ -266,11 +266,13 @@ class LedgerNames(Names):
     def __init__(self, ledger: Ledger):
         self.ledger, self.actors = ledger, ledger.actors
 
+    # In ledger order, each spelling once (as the database keeps them): a set's order changes with
+    # the hash seed, and with it which names a "did you mean" offered.
     def tags(self):
-        return {t for e in self.ledger.events for t in e.tags}
+        return list(dict.fromkeys(t for e in self.ledger.events for t in e.tags))
 
     def places(self):
-        return {p for e in self.ledger.events for p in e.places}
+        return list(dict.fromkeys(p for e in self.ledger.events for p in e.places))
 
     def source_ids(self):
         return [s.id for s in self.ledger.sources]

@@ -90,7 +90,7 @@ def test_the_database_answers_as_the_query_does(data, tmp_path):
     except QueryError as exc:
         with pytest.raises(QueryError) as raised:
             build_query(_database(ledger, tmp_path), f)
-        assert raised.value.field == exc.field
+        assert (raised.value.field, str(raised.value)) == (exc.field, str(exc))  # the same hint, too
         return
     db = _database(ledger, tmp_path)
     try:
@@ -157,6 +157,8 @@ LOOKUPS = [
     ("claims", "--actor", "Maliki", "--from", "2007"), ("claims", "--about", "{event}", "--grep", "Iran"),
     ("list", "--about", "{event}"), ("claims", "--source", "{source}", "--speaker", "Bush"),
     ("list", "--limit", "5"), ("list", "--limit", "0"), ("claims", "--limit", "4", "--reverse"),
+    ("list", "--limit", str(2**63)), ("claims", "--limit", str(2**70), "--reverse"),
+    ("list", "--tag", "surg"), ("list", "--place", "bagdad"),
     ("actors",), ("actors", "--grep", "sadr"), ("sources",), ("tags",), ("tags", "--grep", "iran|surge"),
 ]
 
@@ -285,6 +287,8 @@ def test_show_from_the_database_is_the_ledgers_own(seed, monkeypatch):
     ledger = load(seed, use_cache=False).ledger
     asked = [r.id for kind in ("event", "claim", "source", "actor") for r in ledger.table(kind)]
     asked += [a.aliases[0] for a in ledger.actors if a.aliases][:5] + ["2007-0", "c-", "no-such-record", "kahl"]
+    unreadable = ["\udcff", "e\udcff"]  # arguments that were not valid UTF-8: the parse path answers them
+    asked += unreadable
     from iqtl.cli.commands import show
 
     run("check", "--ledger", seed)
@@ -295,7 +299,7 @@ def test_show_from_the_database_is_the_ledgers_own(seed, monkeypatch):
 
     for record_id in asked:
         for fmt in ("json", "plain"):
-            monkeypatch.setattr(show, "open_for_evidence", refused)
+            monkeypatch.setattr(show, "open_for_evidence", whole if record_id in unreadable else refused)
             through = run("show", record_id, "--ledger", seed, "-F", fmt, "--width", "100")
             monkeypatch.setattr(show, "open_for_evidence", whole)
             monkeypatch.setenv("IQTL_NO_CACHE", "1")

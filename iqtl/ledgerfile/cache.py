@@ -100,24 +100,6 @@ def _key(real: str, st: os.stat_result) -> tuple:
             _code_stamp())
 
 
-# A ledger read more than one clock tick after its inode last changed (its ctime) is settled: the
-# stat in the key, ctime and all, then proves its bytes unchanged, as git's index does (writing a
-# file's bytes or putting its mtime back moves its ctime, which no program can set), and its
-# SHA-256 need not be read again (80 ms at 100,000 events).  Within one tick a second change could
-# leave every stat field as it was, so the bytes are hashed, as always before.  A file system's
-# timestamps come from a clock that ticks every 1-10 ms (Linux); one that keeps whole seconds
-# (ext3, HFS+, some network shares) shows it by its round ctimes, and gets two seconds.
-SETTLED_NS = 50_000_000
-SETTLED_COARSE_NS = 2_000_000_000
-
-
-def settled(st: os.stat_result, read_at_ns: int | None) -> bool:
-    """Whether a file whose stat is `st`, read from `read_at_ns` on, is settled (see SETTLED_NS).
-    Never on Windows, whose st_ctime is the creation time."""
-    if read_at_ns is None or os.name != "posix":
-        return False
-    coarse = st.st_ctime_ns % 1_000_000_000 == 0 and st.st_mtime_ns % 1_000_000_000 == 0
-    return read_at_ns - st.st_ctime_ns > (SETTLED_COARSE_NS if coarse else SETTLED_NS)
 
 
 @lru_cache(maxsize=1)
@@ -201,7 +183,9 @@ def head_holds(head: dict, real: str, st: os.stat_result, ledger_digest) -> bool
     """Whether what an entry (or the index beside it) was made from is what is there now."""
     if head["key"] != _key(real, st):
         return False
-    if not (head.get("settled") and os.name == "posix") and ledger_digest() != head["data_digest"]:
+    # The bytes are always hashed: a stat can stay the same through an edit (a second write to a
+    # page already written through mmap moves neither mtime nor ctime), the SHA-256 cannot.
+    if ledger_digest() != head["data_digest"]:
         return False
     stamps = head.get("archives", ())
     if stamps and not _archives_unchanged(stamps):
@@ -326,19 +310,16 @@ def _archives_unchanged(stamps) -> bool:
 
 
 def store(path: str, st: os.stat_result, data_digest: bytes, ledger: Ledger, problems: list[Problem],
-          archives: tuple | None = None, includes: tuple = (), globs: tuple = (), read_at_ns: int | None = None,
-          pieces: tuple = ()) -> None:
+          archives: tuple | None = None, includes: tuple = (), globs: tuple = (), pieces: tuple = ()) -> None:
     """Remember a loaded ledger.  Failing to (no home, a full disk) costs only speed.  `archives`:
     the stamps of the sources' archives it was checked against; a ledger naming archives that were
-    not read (None) is not stored, since its quotes were never checked.  `read_at_ns`: when the
-    file whose stat is `st` was opened to be read (time.time_ns), if it was (see settled()).
+    not read (None) is not stored, since its quotes were never checked.
     `pieces`: what records each piece of a ledger read in pieces made (LoadResult.pieces)."""
     if archives is None and any(s.archive for s in ledger.sources):
         return
     try:
         real = os.path.realpath(path)
-        head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ()),
-                "settled": settled(st, read_at_ns) and not (includes or globs)}
+        head = {"key": _key(real, st), "data_digest": data_digest, "archives": tuple(archives or ())}
         if includes or globs:  # a ledger in many files: the entry holds while each of them is unchanged
             head["includes"] = tuple((_rel(i.path, path), _rel(i.by, path), i.line, i.counts, i.stamp)
                                      for i in includes)

@@ -255,9 +255,10 @@ class DamagedError(Exception):
     """A stored value whose CRC does not agree: the whole index is then a miss."""
 
 
-# What makes a read of the database a miss (and the ledger read instead): a damaged row, or SQL this
-# SQLite cannot run (one built without JSON functions, say).
-MISSES = (DamagedError, sqlite3.Error)
+# What makes a read of the database a miss (and the ledger read instead): a damaged row, SQL this
+# SQLite cannot run (one built without JSON functions, say), or a value it cannot take (an id that
+# was not valid UTF-8, a number past 64 bits): the parse path then answers, with its own message.
+MISSES = (DamagedError, sqlite3.Error, UnicodeEncodeError, OverflowError)
 
 
 class Index:
@@ -431,6 +432,7 @@ class Index:
                       tuple(self._select("claim", "claims", [], [])))
 
     def _first(self, kind: str, table: str, n: int, reverse: bool) -> list:
+        n = min(n, self.counts[kind])  # SQLite's LIMIT takes 64 bits; more than every record is every record
         order = "DESC" if reverse else ""
         return self._read(kind, f"SELECT at, size, crc FROM {table} ORDER BY t0 {order}, t1 {order}, id {order} "
                                 "LIMIT ?", [n])

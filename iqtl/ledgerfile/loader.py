@@ -7,7 +7,6 @@ import io
 import os
 import re
 import stat
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
@@ -203,7 +202,6 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
-            read_at = time.time_ns()
             data: bytes | None = None
 
             def digest() -> bytes:
@@ -221,9 +219,6 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 with _collector_paused():
                     hit = cache.fetch(spath, st, digest)
                 if hit is not None:
-                    if keep_bytes and data is None:  # a settled file's entry was trusted without hashing it
-                        f.seek(0)
-                        data = f.read()
                     return LoadResult(*hit), data
             if st.st_size >= PIECEWISE_FROM and regular:
                 # A caller that wants the bytes (the appender) gets them, and the pieces are cut from
@@ -242,7 +237,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
                 if result is not None and _same_file(st, os.fstat(f.fileno())):
                     if cacheable and store:
                         cache.store(spath, st, summed.digest(), result.ledger, result.problems, result.archives,
-                                    read_at_ns=read_at, pieces=result.pieces)
+                                    pieces=result.pieces)
                     return result, data
             if data is None:
                 if regular:
@@ -266,7 +261,7 @@ def load_file(path: str | os.PathLike, *, use_cache: bool | None = None, keep_by
     del text
     if data_digest is not None:
         cache.store(spath, st, data_digest, result.ledger, result.problems, result.archives,
-                    result.includes, result.globs, read_at_ns=read_at)
+                    result.includes, result.globs)
     return result, data
 
 
