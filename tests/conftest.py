@@ -88,3 +88,19 @@ def home(tmp_path, monkeypatch) -> Path:
     where = tmp_path / "cache-home"
     monkeypatch.setenv("XDG_CACHE_HOME", str(where))
     return where / "iqtl"
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """Counts real parses: a cache hit (a marshal entry or a database) never reaches load_text."""
+    from iqtl.ledgerfile import loader
+
+    calls: list[str] = []
+    real = loader.load_text
+
+    def counting(text, path):
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(loader, "load_text", counting)
+    return calls

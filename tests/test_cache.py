@@ -15,20 +15,6 @@ from iqtl.ledgerfile import cache, loader
 from .conftest import BROKEN, FIXTURES, MINI, SEED, run
 
 
-@pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    """Counts real parses: a cache hit never reaches load_text."""
-    calls: list[str] = []
-    real = loader.load_text
-
-    def counting(text, path):
-        calls.append(path)
-        return real(text, path)
-
-    monkeypatch.setattr(loader, "load_text", counting)
-    return calls
-
-
 def copy(src: Path, tmp_path: Path, name: str = "events.toml") -> Path:
     dst = tmp_path / name
     shutil.copyfile(src, dst)

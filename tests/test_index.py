@@ -312,22 +312,6 @@ def test_show_from_the_database_is_the_ledgers_own(seed, monkeypatch):
 # ---------------------------------------------------------------- hostile databases
 
 
-@pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    """Counts real parses: an answer from the database never reaches a parse."""
-    from iqtl.ledgerfile import loader
-
-    calls: list[str] = []
-    real = loader.load_text
-
-    def counting(text, path):
-        calls.append(path)
-        return real(text, path)
-
-    monkeypatch.setattr(loader, "load_text", counting)
-    return calls
-
-
 def _in_a_record(database: Path) -> None:
     """One bit flipped inside a stored record (in its title's bytes): its CRC no longer agrees."""
     records = index.records_path(database)

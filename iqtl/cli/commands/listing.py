@@ -41,22 +41,11 @@ def list_events(
     Repeating a filter ORs its values; different filters AND.
 
     Example: iqtl list --from 2007 --to 2007 --actor "Mahdi Army" --limit 4"""
-    from iqtl.query import select_events_indexed
+    from iqtl.query import select_events, select_events_indexed
     from iqtl.reports import listing
 
-    where, fmt = find_or_fail(ledger), resolve_format(fmt)
-    # A big ledger read before: only the events that may match are read.
-    answer = from_index(where, fmt, lambda index: _indexed(index, filters, select_events_indexed), table=True)
-    if answer is not None:
-        q, (led, events), counts = answer
-        total = counts["event"]
-    else:
-        from iqtl.query import select_events
-
-        led = open_ledger(where)
-        q = make_query(led, filters)
-        events = select_events(led, q)
-        total = len(led.events)
+    fmt = resolve_format(fmt)
+    q, led, events, total = _select(ledger, fmt, filters, "event", select_events_indexed, select_events, table=True)
 
     def table():
         from iqtl.terminal.render import events_table
@@ -86,23 +75,14 @@ def claims(
     Repeating a filter ORs its values; different filters AND.
 
     Example: iqtl claims --speaker "Colin Kahl\""""
-    from iqtl.query import select_claims_indexed
+    from iqtl.query import select_claims, select_claims_indexed
     from iqtl.reports import listing
 
-    where, fmt = find_or_fail(ledger), resolve_format(fmt)
+    fmt = resolve_format(fmt)
     # The contested table names, under each claim, the claims on the other side: not in the answer.
-    answer = from_index(where, fmt, lambda index: _indexed(
-        index, filters, lambda index, q: select_claims_indexed(index, q, contested)), table=not contested)
-    if answer is not None:
-        q, (led, selected), counts = answer
-        total = counts["claim"]
-    else:
-        from iqtl.query import select_claims
-
-        led = open_ledger(where)
-        q = make_query(led, filters)
-        selected = select_claims(led, q, contested=contested)
-        total = len(led.claims)
+    q, led, selected, total = _select(
+        ledger, fmt, filters, "claim", lambda index, q: select_claims_indexed(index, q, contested),
+        lambda led, q: select_claims(led, q, contested=contested), table=not contested)
 
     def table():
         from iqtl.terminal.render import claims_table
@@ -113,9 +93,22 @@ def claims(
          options=Options(bom=bom, raw=raw), empty=_nothing("claims", total, filters, contested), width=width)
 
 
-def _indexed(index, filters: Filters, select) -> tuple:
-    q = make_query(index, filters)
-    return q, select(index, q), index.counts
+def _select(ledger, fmt: str, filters: Filters, kind: str, indexed, direct, *, table: bool) -> tuple:
+    """(query, ledger, the records chosen, how many of `kind` the ledger has).  A big ledger read
+    before is answered from the cache's database (only the records that may match are read, by
+    `indexed`); any other is loaded and chosen from by `direct`."""
+    where = find_or_fail(ledger)
+
+    def from_database(index) -> tuple:
+        q = make_query(index, filters)
+        return (q, *indexed(index, q), index.counts[kind])
+
+    answer = from_index(where, fmt, from_database, table=table)
+    if answer is not None:
+        return answer
+    led = open_ledger(where)
+    q = make_query(led, filters)
+    return q, led, direct(led, q), len(led.table(kind))
 
 
 def _nothing(kind: str, total: int, filters: Filters, contested: bool = False) -> str:
