@@ -240,3 +240,12 @@ def test_sort_refuses_a_foreign_table(tmp_path):
     path = _copy(tmp_path, FIXTURES / "broken" / "unknown-table.toml")
     result = run("fmt", "--sort", "id", "-L", str(path))
     assert result.exit_code == 1 and "cannot sort" in result.stderr
+
+
+def test_a_character_past_the_basic_plane_is_escaped_as_toml_reads_it():
+    """U+E0000 (invisible, so escaped) must be written \\U000e0000: \\ue0000 reads as U+E000 and "0"."""
+    from iqtl.ledgerfile.fmt import string
+    from iqtl.ledgerfile.loader import _toml
+
+    for ch in ("\U000e0000", "\U000e0001", "\u200b"):
+        assert _toml().loads(f"v = {string('a' + ch + '0')}")["v"] == "a" + ch + "0"

@@ -39,7 +39,8 @@ class FormatError(Exception):
 def string(value: str) -> str:
     def escape(m: re.Match) -> str:
         ch = m.group()
-        return _ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
+        code = ord(ch)  # past the Basic Multilingual Plane TOML wants \UXXXXXXXX: \ue0000 is \ue000 and "0"
+        return _ESCAPES.get(ch) or (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 
     return '"' + _NEEDS_ESCAPE.sub(escape, value) + '"'
 
