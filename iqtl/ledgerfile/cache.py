@@ -537,30 +537,6 @@ def _encode(kind: str, records: tuple) -> list[tuple]:
 encode_rows = _encode
 
 
-def encoder(kind: str):
-    """record -> the tuple of plain values the cache keeps of it, one record at a time (as _encode
-    makes them): for a writer that streams records (iqtl.ledgerfile.index)."""
-    get, at = _GETTERS[kind], _DATE_AT[kind]
-    if at is None:
-        return get
-    known: dict[str, tuple] = {}  # by EDTF text, which decides the rest: ledgers repeat their dates
-
-    def encode(record) -> tuple:
-        row = get(record)
-        date = row[at]
-        if date is not None:
-            raw = known.get(date.text)
-            if raw is None:
-                raw = known[date.text] = _encode_date(date)
-            row = (*row[:at], raw, *row[at + 1:])
-        return row
-    return encode
-
-
-def encode_record(kind: str, record) -> tuple:
-    return encoder(kind)(record)
-
-
 def _encode_date(date: EDTF | None) -> tuple | None:
     if date is None:
         return None
